@@ -1,0 +1,3 @@
+"""dlbook: the code of the Foundations book, one module per chapter."""
+
+__version__ = "0.1.0"

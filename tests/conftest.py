@@ -1,0 +1,32 @@
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+HTML = ROOT / "_build" / "html"
+sys.path.insert(0, str(ROOT / "tools"))
+
+
+def chapters() -> list[str]:
+    """The toc's documents that are chapters (book/NN-topic), without suffix."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    return [entry["file"] for entry in toc["chapters"]]
+
+
+def pages() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    return [toc["root"], *chapters()]
+
+
+@pytest.fixture(scope="session")
+def config() -> dict:
+    return yaml.safe_load((ROOT / "_config.yml").read_text())
+
+
+@pytest.fixture(scope="session")
+def html_dir() -> Path:
+    if not (HTML / "index.html").exists():
+        pytest.skip("no built book in _build/html: run `make book` (make test does) first")
+    return HTML

@@ -1,0 +1,47 @@
+"""Each chapter's .md (the source) and its paired .ipynb (for Colab, and nbval's reference)."""
+
+import re
+
+import jupytext
+import nbformat
+import pytest
+from conftest import ROOT, chapters
+
+
+def cells(notebook):
+    return [
+        (cell.cell_type, cell.source.strip(), sorted(cell.metadata.get("tags", [])))
+        for cell in notebook.cells
+    ]
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_paired_notebook_matches_its_source(chapter):
+    source = jupytext.read(ROOT / f"{chapter}.md")
+    paired = ROOT / f"{chapter}.ipynb"
+    assert paired.exists(), f"{paired.name} is missing: run `make golden`"
+    assert cells(nbformat.read(paired, as_version=4)) == cells(source), (
+        f"{paired.name} has drifted from {chapter}.md: run `make golden` and review the diff"
+    )
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_paired_notebook_holds_reference_outputs(chapter):
+    notebook = nbformat.read(ROOT / f"{chapter}.ipynb", as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert all(cell.execution_count for cell in code), "not executed: run `make golden`"
+    assert any(cell.outputs for cell in code)
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_colab_setup_cell_installs_this_repository(chapter, config):
+    first = next(c for c in jupytext.read(ROOT / f"{chapter}.md").cells if c.cell_type == "code")
+    assert "remove-cell" in first.metadata.get("tags", []), "setup cell must be hidden in the book"
+    assert '"google.colab" in sys.modules' in first.source, "must be a no-op outside Colab"
+    urls = re.findall(r"git\+(\S+?)@", first.source)
+    assert urls == [config["repository"]["url"]], "Colab must install the repository of _config.yml"
+
+
+def test_no_static_folder_at_the_book_root():
+    # Jupyter Book 1 injects every JS file of <book root>/_static into every page.
+    assert not (ROOT / "_static").exists()

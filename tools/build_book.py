@@ -1,0 +1,73 @@
+"""Build the book into <output>/_build/html, re-executing chapters whenever their inputs change.
+
+Jupyter Book's execution cache keys on cell source only: a change in `code/` (which the cells
+import), in the pinned environment or in the model setting would otherwise leave stale outputs.
+We fingerprint those inputs and, when the fingerprint moves, drop the cache and the doctrees so
+that every chapter runs again.
+"""
+
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FINGERPRINTED = ("code", "requirements.txt", "pyproject.toml")
+
+
+def fingerprint(root: Path = ROOT) -> str:
+    digest = hashlib.sha256()
+    for name in FINGERPRINTED:
+        path = root / name
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            if "__pycache__" in file.parts or file.suffix == ".pyc" or ".egg-info" in str(file):
+                continue
+            digest.update(str(file.relative_to(root)).encode())
+            digest.update(file.read_bytes())
+    digest.update(f"DLBOOK_MODEL={os.environ.get('DLBOOK_MODEL', 'auto')}".encode())
+    return digest.hexdigest()
+
+
+def forget_stale_outputs(build_dir: Path, current: str) -> bool:
+    """Drop executed outputs that `current` (a fingerprint) does not vouch for; True if any went."""
+    stamp = build_dir / ".inputs-fingerprint"
+    if stamp.exists() and stamp.read_text() == current:
+        return False
+    # Without a stamp we cannot vouch for an existing cache either.
+    for leftover in (".jupyter_cache", ".doctrees", "jupyter_execute"):
+        shutil.rmtree(build_dir / leftover, ignore_errors=True)
+    stamp.unlink(missing_ok=True)
+    return True
+
+
+def build(output: Path) -> int:
+    build_dir = output / "_build"
+    current = fingerprint()
+    if forget_stale_outputs(build_dir, current) and (build_dir / "html").exists():
+        print("build_book: code/ or the environment changed; re-executing every chapter")
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    command = [str(jupyter_book), "build", str(ROOT), "-W", "-n", "--path-output", str(output)]
+    result = subprocess.run(command, cwd=ROOT)
+    if result.returncode == 0:
+        (build_dir / ".inputs-fingerprint").write_text(current)
+    return result.returncode
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output", type=Path, default=ROOT, help="folder that gets _build/")
+    parser.add_argument(
+        "--model", help="DLBOOK_MODEL for this build: auto, random-small, random-full, or a model id"
+    )
+    args = parser.parse_args()
+    if args.model:
+        os.environ["DLBOOK_MODEL"] = args.model
+    sys.exit(build(args.output.resolve()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""Refresh nbval's references: the outputs stored in the paired notebooks book/*.ipynb.
+
+Each chapter's MyST source (book/NN-topic.md) is the truth. For each one this script rewrites the
+paired notebook's inputs from it (jupytext), executes the notebook in the offline default mode, and
+prints how the text outputs changed, so that a refresh is read before it is committed.
+"""
+
+import difflib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+BOOK = ROOT / "book"
+
+
+def text_outputs(notebook) -> list[str]:
+    lines = []
+    for index, cell in enumerate(notebook.cells):
+        for output in cell.get("outputs", []):
+            text = output.get("text") or output.get("data", {}).get("text/plain", "")
+            lines += [f"[cell {index}] {line}" for line in "".join(text).splitlines()]
+    return lines
+
+
+def refresh(source: Path) -> None:
+    paired = source.with_suffix(".ipynb")
+    before = text_outputs(nbformat.read(paired, as_version=4)) if paired.exists() else []
+    jupytext = Path(sys.executable).parent / "jupytext"
+    # --update keeps the notebook's existing outputs and metadata, taking the inputs from the .md.
+    subprocess.run([str(jupytext), "--quiet", "--to", "ipynb", "--update", str(source)], check=True)
+    notebook = nbformat.read(paired, as_version=4)
+    NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        record_timing=False,  # timestamps would make every refresh a diff
+        resources={"metadata": {"path": str(BOOK)}},
+    ).execute()
+    nbformat.write(notebook, paired)
+    diff = list(
+        difflib.unified_diff(before, text_outputs(notebook), "before", "after", lineterm="", n=1)
+    )
+    print(f"{paired.relative_to(ROOT)}: " + ("outputs unchanged" if not diff else "outputs changed"))
+    for line in diff:
+        print("   ", line)
+
+
+def main() -> None:
+    os.environ.setdefault("DLBOOK_MODEL", "auto")
+    sources = [Path(arg).resolve() for arg in sys.argv[1:]] or sorted(BOOK.glob("[0-9]*.md"))
+    for source in sources:
+        refresh(source)
+
+
+if __name__ == "__main__":
+    main()
