@@ -5,6 +5,7 @@ import re
 import jupytext
 import nbformat
 import pytest
+
 from conftest import ROOT, chapters
 
 

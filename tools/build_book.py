@@ -61,7 +61,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=ROOT, help="folder that gets _build/")
     parser.add_argument(
-        "--model", help="DLBOOK_MODEL for this build: auto, random-small, random-full, or a model id"
+        "--model", help="DLBOOK_MODEL for this build: auto, random-small, random-full or a model id"
     )
     args = parser.parse_args()
     if args.model:

@@ -45,7 +45,8 @@ def refresh(source: Path) -> None:
     diff = list(
         difflib.unified_diff(before, text_outputs(notebook), "before", "after", lineterm="", n=1)
     )
-    print(f"{paired.relative_to(ROOT)}: " + ("outputs unchanged" if not diff else "outputs changed"))
+    status = "outputs changed" if diff else "outputs unchanged"
+    print(f"{paired.relative_to(ROOT)}: {status}")
     for line in diff:
         print("   ", line)
 

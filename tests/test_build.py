@@ -1,0 +1,64 @@
+"""The build itself: failing cells fail it, and a change in code/ re-executes the chapters."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import build_book
+
+from conftest import ROOT
+
+JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
+
+
+def test_a_failing_cell_fails_the_build(tmp_path):
+    book = tmp_path / "book"
+    book.mkdir()
+    shutil.copy(ROOT / "_config.yml", book)
+    shutil.copytree(ROOT / "tools", book / "tools")
+    (book / "_toc.yml").write_text("format: jb-book\nroot: broken\n")
+    (book / "broken.md").write_text(
+        "---\njupytext:\n  text_representation:\n    format_name: myst\n"
+        "kernelspec:\n  name: python3\n  display_name: Python 3\n---\n"
+        "# Broken\n\n```{code-cell} ipython3\nraise RuntimeError('planted failure')\n```\n"
+    )
+    result = subprocess.run(
+        [str(JUPYTER_BOOK), "build", str(book), "-W"], capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "planted failure" in result.stdout + result.stderr
+
+
+def make_root(path: Path) -> Path:
+    (path / "code" / "dlbook").mkdir(parents=True)
+    (path / "code" / "dlbook" / "calculus.py").write_text("ORDER = 1\n")
+    (path / "requirements.txt").write_text("torch==2.14.1\n")
+    (path / "pyproject.toml").write_text("[project]\nname = 'dlbook'\n")
+    return path
+
+
+def test_fingerprint_moves_with_code_environment_and_model(tmp_path, monkeypatch):
+    root = make_root(tmp_path)
+    monkeypatch.delenv("DLBOOK_MODEL", raising=False)
+    first = build_book.fingerprint(root)
+    assert build_book.fingerprint(root) == first
+    (root / "code" / "dlbook" / "calculus.py").write_text("ORDER = 2\n")
+    second = build_book.fingerprint(root)
+    assert second != first
+    (root / "requirements.txt").write_text("torch==2.14.0\n")
+    third = build_book.fingerprint(root)
+    assert third != second
+    monkeypatch.setenv("DLBOOK_MODEL", "random-full")
+    assert build_book.fingerprint(root) != third
+
+
+def test_stale_outputs_are_forgotten(tmp_path):
+    build_dir = tmp_path / "_build"
+    for folder in (".jupyter_cache", ".doctrees", "jupyter_execute", "html"):
+        (build_dir / folder).mkdir(parents=True)
+    (build_dir / ".inputs-fingerprint").write_text("old")
+    assert build_book.forget_stale_outputs(build_dir, "old") is False
+    assert (build_dir / ".jupyter_cache").exists()
+    assert build_book.forget_stale_outputs(build_dir, "new") is True
+    assert sorted(p.name for p in build_dir.iterdir()) == ["html"]

@@ -1,0 +1,34 @@
+"""dlbook.buildinfo: what the footer of every page reports."""
+
+import torch
+from sphinx_buildinfo import footer_html
+
+from dlbook import buildinfo
+
+
+def test_model_setting_defaults_to_auto(monkeypatch):
+    monkeypatch.delenv("DLBOOK_MODEL", raising=False)
+    assert buildinfo.model_setting() == "auto"
+    monkeypatch.setenv("DLBOOK_MODEL", "random-small")
+    assert buildinfo.model_setting() == "random-small"
+
+
+def test_build_date_honours_source_date_epoch(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert buildinfo.build_date() == "2023-11-14"
+
+
+def test_describe_names_versions_and_device(monkeypatch):
+    monkeypatch.setenv("DLBOOK_MODEL", "auto")
+    info = buildinfo.describe()
+    assert info["torch"] == torch.__version__.split("+")[0]
+    assert info["dlbook"] == "0.1.0"
+    assert info["device"].startswith("CUDA" if torch.cuda.is_available() else "CPU")
+
+
+def test_footer_escapes_and_lists_everything():
+    html = footer_html(
+        {"date": "2026-01-01", "device": "CPU <2>", "model": "auto", "torch": "2.14.1"}
+    )
+    assert "CPU &lt;2&gt;" in html
+    assert "DLBOOK_MODEL=auto" in html and "torch 2.14.1" in html
