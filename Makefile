@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test lint format golden bench serve freeze clean
+.PHONY: book test lint format golden bench serve freeze clean chromium
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,8 +26,11 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: book lint
+test: book lint chromium
 	$(BIN)/python -m pytest tests book --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+chromium:
+	tools/install_chromium.sh
 
 # Re-execute the paired notebooks, store their outputs as nbval's references, show what changed.
 golden: $(STAMP)

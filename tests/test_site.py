@@ -46,6 +46,8 @@ def test_page_loads_nothing_from_outside(html_dir, name):
 def test_every_local_asset_exists(html_dir, name):
     here = (html_dir / name).parent
     for url in page(html_dir, name).loads:
+        if url.startswith("data:"):
+            continue
         target = (here / url.split("?")[0].split("#")[0]).resolve()
         assert target.exists(), f"{name} loads missing {url}"
 
@@ -85,7 +87,6 @@ def test_launch_buttons_open_the_paired_notebook(html_dir, name, config):
 @pytest.mark.parametrize("name", chapters())
 def test_figures_have_alt_text(html_dir, name):
     images = [img for img in page(html_dir, name).images if "_images/" in img["src"]]
-    assert images, "a chapter without a figure?"
     for img in images:
         assert len(img.get("alt", "").strip()) > 20, img["src"]
 

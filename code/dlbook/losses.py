@@ -1,0 +1,108 @@
+"""Chapter 3: squared error, KL and cross-entropy on a softmax, and their gradients.
+
+Targets y and predictions p are distributions along the last dimension. 0·log 0 is taken as 0
+(torch.xlogy), so one-hot targets give finite losses and gradients.
+"""
+
+import torch
+
+from dlbook.softmax import softmax, softmax_jacobian
+
+
+def squared_error(y: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
+    """SE(y, p) = Σᵢ (yᵢ − pᵢ)²."""
+    return ((y - p) ** 2).sum(-1)
+
+
+def cross_entropy(y: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
+    """CE(y; p) = −Σᵢ yᵢ log pᵢ."""
+    return -torch.xlogy(y, p).sum(-1)
+
+
+def entropy(y: torch.Tensor) -> torch.Tensor:
+    """H(y) = −Σᵢ yᵢ log yᵢ ≥ 0 (note the minus sign)."""
+    return -torch.xlogy(y, y).sum(-1)
+
+
+def kl_divergence(y: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
+    """KL(y; p) = Σᵢ yᵢ log(yᵢ / pᵢ) = CE(y; p) − H(y) ≥ 0."""
+    return (torch.xlogy(y, y) - torch.xlogy(y, p)).sum(-1)
+
+
+def sampled_l1(y: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
+    """E‖eₐ − e_b‖₁ for one-hot samples a ~ y, b ~ p: 2·P(a ≠ b) = 2(1 − Σᵢ yᵢpᵢ).
+
+    For two classes this is 2y₀p₁ + 2y₁p₀.
+    """
+    return 2 * (1 - (y * p).sum(-1))
+
+
+# Gradients with respect to p, the softmax's output.
+
+
+def squared_error_grad_p(y: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
+    """∂SE/∂pᵢ = −2(yᵢ − pᵢ)."""
+    return -2 * (y - p)
+
+
+def cross_entropy_grad_p(y: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
+    """∂CE/∂pᵢ = −yᵢ/pᵢ."""
+    return -y / p
+
+
+# Gradients with respect to the logits z, through p = softmax(z): ∂L/∂z = Jᵀ ∂L/∂p = J ∂L/∂p.
+
+
+def through_softmax(z: torch.Tensor, grad_p: torch.Tensor) -> torch.Tensor:
+    """The chain rule through the softmax: J(z) @ grad_p, batched (J is symmetric)."""
+    return (softmax_jacobian(z) @ grad_p.unsqueeze(-1)).squeeze(-1)
+
+
+def cross_entropy_grad_z(y: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+    """∂CE/∂z = p − y (and the same for KL, which differs from CE by a constant in z)."""
+    return softmax(z) - y
+
+
+def squared_error_grad_z(y: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+    """∂SE/∂z = 2 J (p − y)."""
+    p = softmax(z)
+    return through_softmax(z, 2 * (p - y))
+
+
+def sampled_l1_grad_z(y: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+    """∂(sampled L1)/∂z = −2 J y."""
+    return through_softmax(z, -2 * y)
+
+
+# Two classes, as functions of p₁ = p(class 1) and y₁.
+
+
+def cross_entropy_grad_z1(p1, y1):
+    """∂CE/∂z₁ = p₁ − y₁ for n = 2."""
+    return p1 - y1
+
+
+def squared_error_grad_z1(p1, y1):
+    """∂SE/∂z₁ = 4 p₁(1 − p₁)(p₁ − y₁) for n = 2."""
+    return 4 * p1 * (1 - p1) * (p1 - y1)
+
+
+LOSSES = {
+    "KL": (kl_divergence, cross_entropy_grad_z),
+    "CE": (cross_entropy, cross_entropy_grad_z),
+    "SE": (squared_error, squared_error_grad_z),
+    "L1": (sampled_l1, sampled_l1_grad_z),
+}
+
+
+def two_class_curves(
+    y1: float, margin: torch.Tensor
+) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+    """Each loss and its ∂/∂z₁ along logits z = (0, m), for target y = (1 − y₁, y₁).
+
+    `margin` holds the values m = z₁ − z₀; by shift invariance z₀ = 0 loses nothing.
+    """
+    z = torch.stack([torch.zeros_like(margin), margin], dim=-1)  # (M, 2)
+    y = torch.tensor([1 - y1, y1], dtype=margin.dtype).expand_as(z)
+    p = softmax(z)
+    return {name: (loss(y, p), grad(y, z)[:, 1]) for name, (loss, grad) in LOSSES.items()}

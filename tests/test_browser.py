@@ -1,0 +1,90 @@
+"""The built book in a real headless browser (Debian's chromium, driven by Playwright)."""
+
+import functools
+import http.server
+import shutil
+import threading
+
+import pytest
+
+from conftest import chapters, pages
+
+CHROMIUM = shutil.which("chromium")
+# Flags for a closed network: no background services calling home.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def site(html_dir):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(html_dir))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        pytest.skip(
+            "Debian's chromium is not installed (make test installs it: tools/install_chromium.sh)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def open_page(browser, url):
+    page = browser.new_page()
+    requests, failures = [], []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("requestfailed", lambda request: failures.append(request.url))
+    page.goto(url, wait_until="networkidle")
+    return page, requests, failures
+
+
+@pytest.mark.parametrize("name", pages())
+def test_page_requests_stay_local_and_succeed(browser, site, name):
+    page, requests, failures = open_page(browser, f"{site}/{name}.html")
+    assert [url for url in requests if not url.startswith((site, "data:"))] == []
+    assert failures == []
+    page.close()
+
+
+@pytest.mark.parametrize("name", chapters())
+def test_math_is_typeset(browser, site, name):
+    page, _, _ = open_page(browser, f"{site}/{name}.html")
+    page.wait_for_selector("mjx-container", timeout=15000)
+    assert page.locator("mjx-container").count() > 3
+    page.close()
+
+
+def test_static_explorer_slider_changes_the_plot(browser, site):
+    page, _, _ = open_page(browser, f"{site}/book/03-losses.html")
+    explorer = page.locator("#loss-explorer")
+    slider, image, value = (
+        explorer.locator("input"),
+        explorer.locator("img"),
+        explorer.locator("output"),
+    )
+    before = image.get_attribute("src")
+    assert value.inner_text() == "y₁ = 0.500"
+    slider.focus()
+    page.keyboard.press("Home")  # as a reader would: keyboard on the focused slider
+    assert value.inner_text() == "y₁ = 0.001"
+    assert image.get_attribute("src") != before
+    page.keyboard.press("End")
+    assert value.inner_text() == "y₁ = 0.999"
+    assert page.evaluate("document.querySelector('#loss-explorer img').naturalWidth") > 0
+    page.close()
