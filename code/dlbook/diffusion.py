@@ -1,0 +1,104 @@
+"""Chapter 5: Stable Diffusion by hand — tokens → text vectors → latents → RGB.
+
+The steps follow diffusers' StableDiffusionPipeline.__call__, written out so each tensor can be
+looked at: classifier-free guidance (Ho & Salimans, 2022) with PNDM's PLMS sampler (Liu et al.,
+2022) in the latent space of an autoencoder (Rombach et al., 2022).
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+
+@dataclass
+class Run:
+    image: torch.Tensor  # (1, 3, 512, 512) in [0, 1]
+    latents: torch.Tensor  # the final latents, (1, 4, 64, 64)
+    intermediates: list[tuple[int, torch.Tensor]] = field(default_factory=list)  # (step, image)
+    shapes: list[tuple[str, tuple[int, ...], str]] = field(default_factory=list)
+    unet_calls: int = 0
+
+
+def initial_latents(seed: int, shape=(1, 4, 64, 64), dtype=torch.float32) -> torch.Tensor:
+    """Gaussian noise from numpy's RandomState, identical on every device and platform."""
+    noise = np.random.RandomState(seed).randn(*shape)  # float64: cast before use
+    return torch.from_numpy(noise).to(dtype)
+
+
+def decode(pipe, latents: torch.Tensor) -> torch.Tensor:
+    """Latents → RGB in [0, 1], on the CPU in float32."""
+    # The autoencoder was trained on latents multiplied by scaling_factor: undo it first.
+    image = pipe.vae.decode(latents / pipe.vae.config.scaling_factor).sample  # (B, 3, 512, 512)
+    # diffusers' VaeImageProcessor maps the decoder's [-1, 1] to [0, 1] and clamps.
+    return pipe.image_processor.postprocess(image, output_type="pt").float().cpu()
+
+
+@torch.no_grad()
+def generate(
+    pipe,
+    prompt: str,
+    seed: int = 0,
+    steps: int = 33,
+    guidance_scale: float = 7.5,
+    decode_every: int = 0,
+    progress: bool = True,
+) -> Run:
+    """Text to image with classifier-free guidance, one numbered step at a time."""
+    tokenizer, text_encoder, unet, scheduler = (
+        pipe.tokenizer,
+        pipe.text_encoder,
+        pipe.unet,
+        pipe.scheduler,
+    )
+    device, dtype = unet.device, unet.dtype
+    shapes = []
+
+    def note(name, tensor):
+        shapes.append((name, tuple(tensor.shape), str(tensor.dtype).removeprefix("torch.")))
+
+    # 1. Tokenize: the empty prompt (for the unconditional prediction) and the prompt, as one batch.
+    tokens = tokenizer(
+        ["", prompt],
+        padding="max_length",
+        max_length=tokenizer.model_max_length,
+        truncation=True,
+        return_tensors="pt",
+    ).input_ids  # (2, 77)
+    note("tokens", tokens)
+
+    # 2. Encode: one 768-vector per token position.
+    text_vectors = text_encoder(tokens.to(device))[0]  # (2, 77, 768)
+    note("text_vectors", text_vectors)
+
+    # 3. Timesteps: PNDM with skip_prk_steps evaluates the first step twice (see the chapter).
+    scheduler.set_timesteps(steps, device=device)
+    note("timesteps", scheduler.timesteps)
+
+    # 4. Initial latents: seeded noise, scaled to the scheduler's starting standard deviation.
+    latents = initial_latents(seed).to(device, dtype) * scheduler.init_noise_sigma  # (1, 4, 64, 64)
+    note("latents", latents)
+
+    # 5. Denoise: predict the noise with and without the prompt, extrapolate, step.
+    run = Run(image=torch.empty(0), latents=latents)
+    for i, t in enumerate(tqdm(scheduler.timesteps, desc="denoising", disable=not progress)):
+        latent_input = scheduler.scale_model_input(torch.cat([latents] * 2), t)  # (2, 4, 64, 64)
+        noise_pred = unet(latent_input, t, encoder_hidden_states=text_vectors).sample
+        run.unet_calls += 1
+        noise_uncond, noise_text = noise_pred.chunk(2)  # (1, 4, 64, 64) each
+        guided = noise_uncond + guidance_scale * (noise_text - noise_uncond)
+        latents = scheduler.step(guided, t, latents).prev_sample
+        if i == 0:
+            note("latent_input", latent_input)
+            note("noise_pred", noise_pred)
+            note("guided", guided)
+        if decode_every and (i + 1) % decode_every == 0:
+            run.intermediates.append((i + 1, decode(pipe, latents)))
+
+    # 6. Decode the final latents to RGB.
+    run.latents = latents
+    run.image = decode(pipe, latents)  # (1, 3, 512, 512)
+    note("image", run.image)
+    run.shapes = shapes
+    return run
