@@ -43,7 +43,7 @@ serve: book
 	$(BIN)/python -m http.server --directory _build/html --bind 127.0.0.1 8000
 
 freeze: $(STAMP)
-	{ sed -n '1,3p' requirements.txt; $(BIN)/python -m pip freeze --exclude-editable; echo "-e ."; } \
+	{ grep '^#' requirements.txt; $(BIN)/python -m pip freeze --exclude-editable; echo "-e ."; } \
 		> requirements.txt.new && mv requirements.txt.new requirements.txt
 
 clean:

@@ -45,6 +45,8 @@ def forget_stale_outputs(build_dir: Path, current: str) -> bool:
 
 
 def build(output: Path) -> int:
+    # A page cannot redraw a progress bar: show its first and last state only (tqdm reads this).
+    os.environ.setdefault("TQDM_MININTERVAL", "3600")
     build_dir = output / "_build"
     current = fingerprint()
     if forget_stale_outputs(build_dir, current) and (build_dir / "html").exists():

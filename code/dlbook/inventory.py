@@ -1,6 +1,7 @@
 """Chapter 4: what a pretrained pipeline holds, counted."""
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 
@@ -41,8 +42,27 @@ def full_size_networks() -> dict[str, torch.nn.Module]:
 
 
 def components(pipe) -> list[tuple[str, str, bool]]:
-    """(attribute, class name, is it an nn.Module?) for each part of a diffusers pipeline."""
+    """(attribute, class name, is it an nn.Module?) for each part a diffusers pipeline holds.
+
+    Optional parts it was built without (SD v1-4 has no `image_encoder`) are left out.
+    """
     return [
         (name, type(part).__name__, isinstance(part, torch.nn.Module))
         for name, part in pipe.components.items()
+        if part is not None
     ]
+
+
+def pipeline_folder(loaded, scratch: str) -> Path:
+    """The folder from_pretrained reads: the real snapshot, or `scratch` holding a saved copy.
+
+    Random pipelines have no folder of their own; saving one writes the layout the hub serves.
+    """
+    if loaded.random:
+        loaded.pipe.save_pretrained(scratch)
+        return Path(scratch)
+    if Path(loaded.source).is_dir():
+        return Path(loaded.source)
+    from diffusers import DiffusionPipeline
+
+    return Path(DiffusionPipeline.download(loaded.source, local_files_only=True))

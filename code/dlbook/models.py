@@ -244,6 +244,24 @@ def describe(loaded: LoadedModel) -> str:
             f"These results come from **random weights** (`{loaded.mode}`, configs "
             f"`dlbook/configs/{loaded.source}`){': ' + loaded.note if loaded.note else ''}. "
             "The shapes and the algorithm are the real ones; the images are noise. "
-            f"Set `DLBOOK_MODEL={DEFAULT_MODEL_ID}` (and `HF_TOKEN` if needed) for the real weights."
+            f"Set `DLBOOK_MODEL={DEFAULT_MODEL_ID}` (and `HF_TOKEN` if needed) "
+            "for the real weights."
         )
-    return f"These results come from the real weights of `{loaded.source}` ({loaded.note or 'as set'})."
+    how = loaded.note or "as set"
+    return f"These results come from the real weights of `{loaded.source}` ({how})."
+
+
+def banner(loaded: LoadedModel):
+    """The page's notice of which weights it ran on, as an admonition (HTML works everywhere)."""
+    import re
+    from html import escape
+
+    from IPython.display import HTML
+
+    kind, title = ("warning", "Random weights") if loaded.random else ("note", "Real weights")
+    text = escape(describe(loaded))
+    text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", text)
+    text = re.sub(r"`(.+?)`", r"<code>\1</code>", text)
+    return HTML(
+        f'<div class="admonition {kind}"><p class="admonition-title">{title}</p><p>{text}</p></div>'
+    )
