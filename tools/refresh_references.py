@@ -5,8 +5,10 @@ paired notebook's inputs from it (jupytext), executes the notebook in the offlin
 prints how the text outputs changed, so that a refresh is read before it is committed.
 """
 
+import configparser
 import difflib
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,14 +18,25 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
+SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
+
+
+def sanitizers() -> list[tuple[re.Pattern, str]]:
+    """nbval's own replacements, so the printed diff shows what nbval will compare."""
+    config = configparser.ConfigParser(interpolation=None)  # regexes contain %
+    config.read(SANITIZE, encoding="utf-8")
+    return [(re.compile(config[s]["regex"]), config[s]["replace"]) for s in config.sections()]
 
 
 def text_outputs(notebook) -> list[str]:
+    replacements = sanitizers()
     lines = []
     for index, cell in enumerate(notebook.cells):
         for output in cell.get("outputs", []):
-            text = output.get("text") or output.get("data", {}).get("text/plain", "")
-            lines += [f"[cell {index}] {line}" for line in "".join(text).splitlines()]
+            text = "".join(output.get("text") or output.get("data", {}).get("text/plain", ""))
+            for pattern, replacement in replacements:
+                text = pattern.sub(replacement, text)
+            lines += [f"[cell {index}] {line}" for line in text.splitlines() if line.strip()]
     return lines
 
 
@@ -53,6 +66,7 @@ def refresh(source: Path) -> None:
 
 def main() -> None:
     os.environ.setdefault("DLBOOK_MODEL", "auto")
+    os.environ.setdefault("TQDM_MININTERVAL", "3600")  # as in the book build: first and last state
     sources = [Path(arg).resolve() for arg in sys.argv[1:]] or sorted(BOOK.glob("[0-9]*.md"))
     for source in sources:
         refresh(source)
