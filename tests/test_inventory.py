@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from dlbook import inventory, models
+from dlbook import inventory
 
 # modules / parameter tensors with transformers 5 (the CLIP networks lost a wrapper module each).
 EXPECTED = {
@@ -41,9 +41,7 @@ def test_count_on_a_known_module():
     assert inventory.count(net).bytes(torch.float16) == 24 * 2
 
 
-def test_components_tell_modules_from_the_rest():
-    models.quiet_loading()
-    pipe = models.random_pipeline("random-small")
-    parts = {name: is_module for name, _, is_module in inventory.components(pipe)}
+def test_components_tell_modules_from_the_rest(small_pipe):
+    parts = {name: is_module for name, _, is_module in inventory.components(small_pipe)}
     assert {name for name, is_module in parts.items() if is_module} == set(inventory.NETWORKS)
     assert not parts["tokenizer"] and not parts["scheduler"] and not parts["feature_extractor"]

@@ -22,14 +22,6 @@ def tokenizer():
     return models.clip_tokenizer()
 
 
-@pytest.fixture(scope="module")
-def small_pipe():
-    models.quiet_loading()
-    pipe = models.random_pipeline("random-small", seed=0)
-    pipe.set_progress_bar_config(disable=True)
-    return pipe
-
-
 def until_eos(ids: torch.Tensor) -> list[int]:
     ids = ids.tolist()
     return ids[: ids.index(49407) + 1]
