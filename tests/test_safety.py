@@ -1,0 +1,78 @@
+"""Chapter 6's safety checker: our scores reproduce diffusers' verdicts, flagged images come back
+black, and a DataLoader run reports the right dataset indices."""
+
+import copy
+
+import pytest
+import torch
+from torch.utils.data import DataLoader, TensorDataset
+
+from dlbook import safety
+
+
+@pytest.fixture(scope="module")
+def inputs():
+    return torch.randn(25, 3, 224, 224, generator=torch.Generator().manual_seed(0))
+
+
+@pytest.fixture(scope="module")
+def embeds(small_pipe, inputs):
+    checker = small_pipe.safety_checker
+    with torch.no_grad():
+        return checker.visual_projection(checker.vision_model(inputs)[1])
+
+
+def checker_flagging(small_pipe, embeds, indices, threshold=0.998):
+    """A copy of the checker whose first concepts are the embeddings of `indices` exactly."""
+    checker = copy.deepcopy(small_pipe.safety_checker)
+    for concept, index in enumerate(indices):
+        checker.concept_embeds.data[concept] = embeds[index]
+        checker.concept_embeds_weights.data[concept] = threshold
+    return checker
+
+
+def test_random_checker_flags_nothing_and_scores_say_why(small_pipe, inputs):
+    checker = small_pipe.safety_checker
+    result = safety.scores(checker, inputs[:10])
+    _, verdict = checker(images=inputs[:10].clone(), clip_input=inputs[:10])
+    assert verdict == [False] * 10 and not result.flagged.any()
+    assert (checker.concept_embeds_weights == 1).all()  # placeholders: similarity ≤ 1 = threshold
+    assert (result.concept <= 0).all() and result.concept.shape == (10, 17)
+
+
+def test_scores_reproduce_the_verdict_and_the_blackout(small_pipe, embeds, inputs):
+    checker = checker_flagging(small_pipe, embeds, [3, 7])
+    result = safety.scores(checker, inputs[:10])
+    images, verdict = checker(images=inputs[:10].clone(), clip_input=inputs[:10])
+    assert result.flagged.tolist() == verdict == [i in (3, 7) for i in range(10)]
+    for i in range(10):
+        assert bool((images[i] == 0).all()) == (i in (3, 7))
+
+
+def test_special_care_makes_the_other_tests_stricter(small_pipe, embeds, inputs):
+    checker = copy.deepcopy(small_pipe.safety_checker)
+    checker.special_care_embeds.data[0] = embeds[2]
+    checker.special_care_embeds_weights.data[0] = 0.998  # image 2 is "special care"
+    similarity = safety.cosine_similarity(embeds[:10], checker.concept_embeds)[:, 0]
+    # concept 0's threshold 0.005 above image 2's similarity: flagged only with the 0.01 adjustment
+    checker.concept_embeds_weights.data[0] = similarity[2] + 0.005
+    result = safety.scores(checker, inputs[:10])
+    _, verdict = checker(images=inputs[:10].clone(), clip_input=inputs[:10])
+    assert result.flagged.tolist() == verdict
+    assert verdict[2] and (result.special[2] > 0).any()
+
+
+def test_check_dataset_reports_dataset_indices(small_pipe, embeds, inputs):
+    checker = checker_flagging(small_pipe, embeds, [3, 12, 24])
+    loader = DataLoader(TensorDataset(inputs, torch.zeros(25)), batch_size=10)
+    report = safety.check_dataset(checker, loader, progress=False)
+    assert report.images == 25 and report.flagged == [3, 12, 24]
+    assert len(report.max_concept_score) == 25
+    assert [i for i, score in enumerate(report.max_concept_score) if score > 0] == [3, 12, 24]
+    assert torch.cat(report.concept_scores).shape == (25, 17)
+
+
+def test_cosine_similarity_is_a_similarity():
+    a = torch.tensor([[1.0, 0.0], [0.0, 2.0]])
+    torch.testing.assert_close(safety.cosine_similarity(a, a), torch.eye(2))
+    torch.testing.assert_close(safety.cosine_similarity(a, -a), -torch.eye(2))
