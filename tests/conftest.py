@@ -1,3 +1,4 @@
+import re
 import sys
 from pathlib import Path
 
@@ -10,14 +11,15 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 
 def chapters() -> list[str]:
-    """The toc's documents that are chapters (book/NN-topic), without suffix."""
+    """The toc's documents that are chapters (book/NN-topic, executed), without suffix."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return [entry["file"] for entry in toc["chapters"]]
+    return [entry["file"] for entry in toc["chapters"] if re.match(r"book/\d\d-", entry["file"])]
 
 
 def pages() -> list[str]:
+    """Every document of the toc: the front page, the chapters, the back matter."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return [toc["root"], *chapters()]
+    return [toc["root"], *(entry["file"] for entry in toc["chapters"])]
 
 
 @pytest.fixture(scope="session")

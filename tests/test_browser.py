@@ -55,10 +55,27 @@ def open_page(browser, url):
 
 
 @pytest.mark.parametrize("name", pages())
-def test_page_requests_stay_local_and_succeed(browser, site, name):
+def test_page_requests_stay_local_and_succeed(browser, site, html_dir, name):
     page, requests, failures = open_page(browser, f"{site}/{name}.html")
     assert [url for url in requests if not url.startswith((site, "data:"))] == []
     assert failures == []
+    # A screenshot of every page, for a person to look at (e.g. CI artifacts).
+    shots = html_dir.parent / "screenshots"
+    shots.mkdir(exist_ok=True)
+    page.screenshot(path=str(shots / f"{name.replace('/', '-')}.png"), full_page=True)
+    page.close()
+
+
+@pytest.mark.parametrize("name", pages())
+def test_every_image_loads_and_has_alt_text(browser, site, name):
+    page, _, _ = open_page(browser, f"{site}/{name}.html")
+    images = page.evaluate(
+        "[...document.querySelectorAll('article img')].map("
+        "img => ({src: img.src.slice(0, 80), width: img.naturalWidth, alt: img.alt}))"
+    )
+    for image in images:
+        assert image["width"] > 0, f"{image['src']} did not load"
+        assert image["alt"].strip(), f"{image['src']} has no alt text"
     page.close()
 
 

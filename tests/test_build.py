@@ -1,33 +1,62 @@
-"""The build itself: failing cells fail it, and a change in code/ re-executes the chapters."""
+"""The build itself: failing cells and unknown citations fail it, and a change in code/
+re-executes the chapters."""
 
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import build_book
+import pytest
 
-from conftest import ROOT
+from conftest import ROOT, chapters
 
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 
 
-def test_a_failing_cell_fails_the_build(tmp_path):
+HEADER = (
+    "---\njupytext:\n  text_representation:\n    format_name: myst\n"
+    "kernelspec:\n  name: python3\n  display_name: Python 3\n---\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "cause"),
+    [
+        (
+            "```{code-cell} ipython3\nraise RuntimeError('planted failure')\n```\n",
+            "planted failure",
+        ),
+        ("As {cite:t}`no-such-key-1999` showed.\n", "no-such-key-1999"),
+    ],
+    ids=["failing cell", "unknown citation"],
+)
+def test_the_build_fails_loudly(tmp_path, body, cause):
     book = tmp_path / "book"
     book.mkdir()
     shutil.copy(ROOT / "_config.yml", book)
+    shutil.copy(ROOT / "references.bib", book)
     shutil.copytree(ROOT / "tools", book / "tools")
     (book / "_toc.yml").write_text("format: jb-book\nroot: broken\n")
-    (book / "broken.md").write_text(
-        "---\njupytext:\n  text_representation:\n    format_name: myst\n"
-        "kernelspec:\n  name: python3\n  display_name: Python 3\n---\n"
-        "# Broken\n\n```{code-cell} ipython3\nraise RuntimeError('planted failure')\n```\n"
-    )
+    (book / "broken.md").write_text(HEADER + "# Broken\n\n" + body)
     result = subprocess.run(
         [str(JUPYTER_BOOK), "build", str(book), "-W"], capture_output=True, text=True
     )
     assert result.returncode != 0
-    assert "planted failure" in result.stdout + result.stderr
+    assert cause in result.stdout + result.stderr
+
+
+def test_every_chapter_cites_and_every_key_exists():
+    keys = set(re.findall(r"^@\w+\{([^,]+),", (ROOT / "references.bib").read_text(), re.M))
+    for chapter in chapters():
+        cited = {
+            key.strip()
+            for group in re.findall(r"\{cite:[tp]\}`([^`]+)`", (ROOT / f"{chapter}.md").read_text())
+            for key in group.split(",")
+        }
+        assert cited, f"{chapter} cites nothing"
+        assert cited <= keys, f"{chapter} cites unknown keys {cited - keys}"
 
 
 def make_root(path: Path) -> Path:

@@ -96,3 +96,9 @@ def test_chapter_1_shows_the_difference_table(html_dir):
     assert "max|Δ| ≤ 1e-5" in text
     rows = re.findall(r"^ [1-5]  .*(True|False)$", text, flags=re.M)
     assert rows == ["True"] * 5
+
+
+def test_bibliography_lists_every_reference(html_dir):
+    keys = re.findall(r"^@\w+\{([^,]+),", (ROOT / "references.bib").read_text(), re.M)
+    text = page(html_dir, "book/bibliography").text
+    assert text.count('role="doc-biblioentry"') == len(keys), "an entry is never cited"
