@@ -5,6 +5,7 @@ import re
 import jupytext
 import nbformat
 import pytest
+import yaml
 
 from conftest import ROOT, chapters
 
@@ -46,3 +47,20 @@ def test_colab_setup_cell_installs_this_repository(chapter, config):
 def test_no_static_folder_at_the_book_root():
     # Jupyter Book 1 injects every JS file of <book root>/_static into every page.
     assert not (ROOT / "_static").exists()
+
+
+def test_set_repository_moves_config_and_setup_cells_together(tmp_path):
+    import shutil
+
+    from set_repository import set_repository
+
+    shutil.copy(ROOT / "_config.yml", tmp_path)
+    shutil.copytree(ROOT / "book", tmp_path / "book")
+    set_repository("https://github.com/acme/dl-course", "fall26", root=tmp_path)
+    config = yaml.safe_load((tmp_path / "_config.yml").read_text())
+    assert config["repository"]["url"] == "https://github.com/acme/dl-course"
+    assert config["repository"]["branch"] == "fall26"
+    for chapter in chapters():
+        for suffix in (".md", ".ipynb"):
+            text = (tmp_path / f"{chapter}{suffix}").read_text()
+            assert "git+https://github.com/acme/dl-course@fall26" in text, chapter + suffix

@@ -14,8 +14,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 FINGERPRINTED = ("code", "requirements.txt", "pyproject.toml")
+COURSE_SETTINGS = {
+    "model": "DLBOOK_MODEL",
+    "images": "DLBOOK_IMAGES",
+    "semester": "DLBOOK_SEMESTER",
+}
 
 
 def fingerprint(root: Path = ROOT) -> str:
@@ -28,7 +35,8 @@ def fingerprint(root: Path = ROOT) -> str:
                 continue
             digest.update(str(file.relative_to(root)).encode())
             digest.update(file.read_bytes())
-    digest.update(f"DLBOOK_MODEL={os.environ.get('DLBOOK_MODEL', 'auto')}".encode())
+    for variable in COURSE_SETTINGS.values():
+        digest.update(f"{variable}={os.environ.get(variable, '')}".encode())
     return digest.hexdigest()
 
 
@@ -44,7 +52,16 @@ def forget_stale_outputs(build_dir: Path, current: str) -> bool:
     return True
 
 
+def apply_course_settings(root: Path = ROOT) -> None:
+    """_config.yml's `course:` block gives the defaults; the environment (or --model) wins."""
+    course = yaml.safe_load((root / "_config.yml").read_text()).get("course") or {}
+    for key, variable in COURSE_SETTINGS.items():
+        if key in course and variable not in os.environ:
+            os.environ[variable] = str(course[key])
+
+
 def build(output: Path) -> int:
+    apply_course_settings()
     # A page cannot redraw a progress bar: show its first and last state only (tqdm reads this).
     os.environ.setdefault("TQDM_MININTERVAL", "3600")
     build_dir = output / "_build"

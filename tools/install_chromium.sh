@@ -3,8 +3,11 @@
 # Install it when we can (root with apt); on CI its absence is an error, elsewhere the tests skip.
 set -u
 command -v chromium >/dev/null 2>&1 && exit 0
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+if command -v apt-get >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo"; else sudo=none; fi
+  if [ "$sudo" != none ]; then
+    $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+  fi
 fi
 command -v chromium >/dev/null 2>&1 && exit 0
 if [ -n "${CI:-}" ]; then

@@ -49,6 +49,7 @@ def versions(packages=PACKAGES) -> dict[str, str]:
 def describe() -> dict[str, str]:
     """Everything the footer shows, as plain strings."""
     return {
+        "semester": os.environ.get("DLBOOK_SEMESTER", ""),
         "date": build_date(),
         "device": device_name(),
         "model": model_setting(),
