@@ -1,12 +1,13 @@
 # Two commands on a fresh machine (Python 3.11, offline but for the package registries):
 #   make book   build the HTML book into _build/html, every chapter executed
+#               (EDITION=student: solutions removed, into _build/student/_build/html)
 #   make test   lint, unit tests, site checks and nbval against the committed outputs
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test check lint format golden bench serve freeze clean chromium
+.PHONY: book student test check lint format golden bench serve freeze clean chromium
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,7 +17,11 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $@
 
 book: $(STAMP)
-	$(BIN)/python tools/build_book.py $(if $(MODEL),--model $(MODEL))
+	$(BIN)/python tools/build_book.py $(if $(MODEL),--model $(MODEL)) $(if $(EDITION),--edition $(EDITION))
+
+# The student edition too (tests/test_editions.py checks that no solution reaches it).
+student: $(STAMP)
+	$(BIN)/python tools/build_book.py --edition student
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -26,7 +31,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: book lint chromium
+test: book student lint chromium
 	$(BIN)/python -m pytest tests book --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 # Everything but nbval, against the book already in _build/html: for builds with the real model,

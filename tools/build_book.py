@@ -60,7 +60,7 @@ def apply_course_settings(root: Path = ROOT) -> None:
             os.environ[variable] = str(course[key])
 
 
-def build(output: Path) -> int:
+def build(output: Path, source: Path = ROOT) -> int:
     apply_course_settings()
     # A page cannot redraw a progress bar: show its first and last state only (tqdm reads this).
     os.environ.setdefault("TQDM_MININTERVAL", "3600")
@@ -69,8 +69,8 @@ def build(output: Path) -> int:
     if forget_stale_outputs(build_dir, current) and (build_dir / "html").exists():
         print("build_book: code/ or the environment changed; re-executing every chapter")
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    command = [str(jupyter_book), "build", str(ROOT), "-W", "-n", "--path-output", str(output)]
-    result = subprocess.run(command, cwd=ROOT)
+    command = [str(jupyter_book), "build", str(source), "-W", "-n", "--path-output", str(output)]
+    result = subprocess.run(command, cwd=source)
     if result.returncode == 0:
         (build_dir / ".inputs-fingerprint").write_text(current)
     return result.returncode
@@ -82,10 +82,22 @@ def main() -> None:
     parser.add_argument(
         "--model", help="DLBOOK_MODEL for this build: auto, random-small, random-full or a model id"
     )
+    parser.add_argument(
+        "--edition",
+        choices=("instructor", "student"),
+        default="instructor",
+        help="student: solutions removed, built into <output>/_build/student/_build/html",
+    )
     args = parser.parse_args()
     if args.model:
         os.environ["DLBOOK_MODEL"] = args.model
-    sys.exit(build(args.output.resolve()))
+    output = args.output.resolve()
+    if args.edition == "student":
+        import student_edition
+
+        output = output / "_build" / "student"
+        sys.exit(build(output, student_edition.make_sources(output / "src")))
+    sys.exit(build(output))
 
 
 if __name__ == "__main__":
