@@ -171,3 +171,14 @@ def test_auto_falls_back_to_random_small_without_hub(monkeypatch):
 def test_missing_from_cache_without_download_is_a_clear_error():
     with pytest.raises(models.ModelLoadError, match="in the local cache"):
         models.pretrained_pipeline("dlbook-tests/never-cached", "cpu", local_files_only=True)
+
+
+def test_random_full_pipeline_assembles_at_full_size():
+    """random-full (for GPU runners without the hub) builds SD v1-4's real architectures; on the
+    meta device that costs no memory and checks every config and constructor."""
+    with torch.device("meta"):
+        pipe = models.random_pipeline("random-full")
+    scalars = sum(p.numel() for p in pipe.unet.parameters())
+    assert scalars == 859_520_964
+    assert pipe.text_encoder.config.num_hidden_layers == 12
+    assert pipe.vae.config.block_out_channels == [128, 256, 512, 512]
