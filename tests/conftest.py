@@ -1,5 +1,9 @@
+import contextlib
+import functools
+import http.server
 import re
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -43,3 +47,25 @@ def small_pipe():
     pipe = models.random_pipeline("random-small", seed=0)
     pipe.set_progress_bar_config(disable=True)
     return pipe
+
+
+@contextlib.contextmanager
+def serve_folder(folder: Path, requests: list | None = None):
+    """Serve `folder` over HTTP on 127.0.0.1 (a free port); yield its URL.
+
+    Request paths are appended to `requests` when given; nothing is logged to the terminal.
+    """
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            if requests is not None:
+                requests.append(self.path)
+
+    handler = functools.partial(Handler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

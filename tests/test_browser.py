@@ -1,13 +1,10 @@
 """The built book in a real headless browser (Debian's chromium, driven by Playwright)."""
 
-import functools
-import http.server
 import shutil
-import threading
 
 import pytest
 
-from conftest import chapters, pages
+from conftest import chapters, pages, serve_folder
 
 CHROMIUM = shutil.which("chromium")
 # Flags for a closed network: no background services calling home.
@@ -23,12 +20,8 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="module")
 def site(html_dir):
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(html_dir))
-    handler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serve_folder(html_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

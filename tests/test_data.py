@@ -2,11 +2,8 @@
 download path against a local server (download, verify, extract, reuse, bad checksum, traversal).
 """
 
-import functools
 import hashlib
-import http.server
 import io
-import threading
 import zipfile
 
 import numpy as np
@@ -15,6 +12,7 @@ import torch
 from PIL import Image
 from torch.utils.data import DataLoader
 
+from conftest import serve_folder
 from dlbook import data
 
 
@@ -213,16 +211,8 @@ def server(tmp_path):
     served = tmp_path / "served"
     served.mkdir()
     requests = []
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            requests.append(self.path)
-
-    handler = functools.partial(Handler, directory=str(served))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", served, requests
-    httpd.shutdown()
+    with serve_folder(served, requests) as url:
+        yield url, served, requests
 
 
 def test_download_verify_extract_and_reuse(server, tmp_path):
