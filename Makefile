@@ -6,15 +6,25 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+UV_VERSION := $(shell sed -n 's/^uv==//p' requirements.txt)
 
-.PHONY: book student test check lint format golden bench serve freeze clean chromium
+.PHONY: book student test check lint format golden bench serve lock lock-check clean \
+	chromium offline-env
 
+# The venv: pip only bootstraps uv (the version the lock pins), uv installs the lock.
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q --disable-pip-version-check "uv==$(UV_VERSION)"
 	# requirements.txt ends with "-e .": dlbook is installed editable with the rest.
-	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/uv pip sync -q --python $(BIN)/python requirements.txt
 	touch $@
+
+# Tests and nbval's references never follow a network that happens to be there: they pin the
+# offline settings (and so do the prerequisites they build, e.g. book and student).
+test golden offline-env: export DLBOOK_MODEL = random-small
+test golden offline-env: export DLBOOK_IMAGES = offline
+test golden offline-env: export DLBOOK_DEVICE = cpu
+test golden offline-env: export HF_HUB_OFFLINE = 1
 
 book: $(STAMP)
 	$(BIN)/python tools/build_book.py $(if $(MODEL),--model $(MODEL)) $(if $(EDITION),--edition $(EDITION))
@@ -26,18 +36,31 @@ student: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/actionlint
+
+# The lock: `make lock` compiles requirements.txt (every OS) and binder/requirements.txt from
+# pyproject.toml; `make lock-check` proves both current and the lock installable everywhere.
+lock: $(STAMP)
+	$(BIN)/python tools/lock.py
+
+lock-check: $(STAMP)
+	$(BIN)/python tools/lock.py --check
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: book student lint chromium
+test: book student lint lock-check chromium
 	$(BIN)/python -m pytest tests book --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 # Everything but nbval, against the book already in _build/html: for builds with the real model,
 # whose outputs differ from the offline references by design (.github/workflows/book.yml).
 check: lint chromium
 	$(BIN)/python -m pytest tests
+
+# The settings above, one per line (tests/test_offline.py reads them from here).
+offline-env:
+	@env | grep -E '^(DLBOOK_MODEL|DLBOOK_IMAGES|DLBOOK_DEVICE|HF_HUB_OFFLINE)=' | sort
 
 chromium:
 	tools/install_chromium.sh
@@ -52,10 +75,6 @@ bench: book
 
 serve: book
 	$(BIN)/python -m http.server --directory _build/html --bind 127.0.0.1 8000
-
-freeze: $(STAMP)
-	{ grep '^#' requirements.txt; $(BIN)/python -m pip freeze --exclude-editable; echo "-e ."; } \
-		> requirements.txt.new && mv requirements.txt.new requirements.txt
 
 clean:
 	rm -rf _build

@@ -69,3 +69,36 @@ def serve_folder(folder: Path, requests: list | None = None):
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextlib.contextmanager
+def fake_hub():
+    """A loopback stand-in for the Hugging Face Hub: every request is recorded as
+    (method, path, Authorization header) and answered "repository not found", as the hub answers
+    for an unknown id. Yields (endpoint URL for HF_ENDPOINT, the list of requests)."""
+    requests = []
+
+    class Hub(http.server.BaseHTTPRequestHandler):
+        def answer(self):
+            requests.append((self.command, self.path, self.headers.get("Authorization")))
+            body = b'{"error": "Repository not found"}'
+            self.send_response(404)
+            self.send_header("X-Error-Code", "RepoNotFound")
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        do_GET = do_HEAD = do_POST = answer
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", requests
+    finally:
+        server.shutdown()
+        server.server_close()

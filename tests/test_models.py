@@ -1,10 +1,15 @@
 """dlbook.models: the model setting, the offline tokenizer, random and real loading paths."""
 
+import os
+import subprocess
+import sys
+
 import httpx2
 import pytest
 import torch
 from huggingface_hub import errors
 
+from conftest import fake_hub
 from dlbook import diffusion, models
 
 PROMPTS = [
@@ -182,3 +187,30 @@ def test_random_full_pipeline_assembles_at_full_size():
     assert scalars == 859_520_964
     assert pipe.text_encoder.config.num_hidden_layers == 12
     assert pipe.vae.config.block_out_channels == [128, 256, 512, 512]
+
+
+def test_empty_hf_token_means_no_token(monkeypatch):
+    """An unset Actions secret arrives as HF_TOKEN="": the hub must be asked without a token
+    (huggingface_hub would send a bare `Bearer ` header, which httpx refuses to send)."""
+    with fake_hub() as (hub, requests):
+        script = (
+            "from dlbook import models\n"
+            "try:\n"
+            "    models.pretrained_pipeline('dlbook-tests/no-such-model', 'cpu')\n"
+            "except models.ModelLoadError as error:\n"
+            "    print('ModelLoadError:', error)\n"
+        )
+        env = {**os.environ, "HF_TOKEN": "", "HF_ENDPOINT": hub, "HF_HUB_OFFLINE": "0"}
+        env.pop("HF_HOME", None)
+        result = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+        )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.startswith("ModelLoadError: ") and "no-such-model" in result.stdout
+    assert requests and all(authorization is None for _, _, authorization in requests)
+
+
+@pytest.mark.parametrize(("value", "expected"), [("", None), ("  ", None), ("hf_x", "hf_x")])
+def test_hf_token_reads_the_environment(monkeypatch, value, expected):
+    monkeypatch.setenv("HF_TOKEN", value)
+    assert models.hf_token() == expected

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import torch
 
+from dlbook import device as devices
+
 DEFAULT_MODEL_ID = "CompVis/stable-diffusion-v1-4"
 RANDOM_MODES = ("random-small", "random-full")
 CONFIG_SETS = {"random-full": "sd-v1-4", "random-small": "sd-small"}
@@ -150,7 +152,6 @@ def pretrained_pipeline(model: str, device: str, local_files_only: bool = False)
     from huggingface_hub import errors
     from huggingface_hub.utils import validate_repo_id
 
-    on_gpu = device.startswith("cuda")
     folder = Path(model).expanduser()
     if folder.exists() and not (folder / "model_index.json").is_file():
         raise ModelLoadError(f"DLBOOK_MODEL={model!r} is a folder without model_index.json")
@@ -161,13 +162,13 @@ def pretrained_pipeline(model: str, device: str, local_files_only: bool = False)
             raise ModelLoadError(
                 f"DLBOOK_MODEL={model!r} is neither an existing folder nor a valid hub id"
             ) from error
-    kwargs = {"dtype": torch.float16 if on_gpu else torch.float32}
-    if on_gpu and not folder.exists():
+    kwargs = {"dtype": devices.dtype_for(device)}
+    if kwargs["dtype"] == torch.float16 and not folder.exists():
         kwargs["variant"] = "fp16"
     try:
         return StableDiffusionPipeline.from_pretrained(
             str(folder) if folder.exists() else model,
-            token=os.environ.get("HF_TOKEN"),  # from the environment only, never from a page
+            token=hf_token(),
             local_files_only=local_files_only,
             **kwargs,
         )
@@ -190,21 +191,23 @@ def hub_reachable(model: str, timeout: float = HUB_PROBE_TIMEOUT_S) -> bool:
     from huggingface_hub import HfApi
 
     try:
-        HfApi().model_info(model, timeout=timeout, token=os.environ.get("HF_TOKEN"))
+        HfApi().model_info(model, timeout=timeout, token=hf_token())
     except Exception:  # unreachable, unknown, gated: in every case auto falls back
         return False
     return True
 
 
-def default_device() -> str:
-    return "cuda" if torch.cuda.is_available() else "cpu"
+def hf_token() -> str | None:
+    """HF_TOKEN from the environment only, never from a page. Empty means none: an unset Actions
+    secret arrives as "", and huggingface_hub would send it as a bare `Bearer ` header."""
+    return os.environ.get("HF_TOKEN", "").strip() or None
 
 
 def load_model(setting: str | None = None, device: str | None = None, seed: int = 0):
     """Load the pipeline that DLBOOK_MODEL (or `setting`) names, on `device`. See the module doc."""
     quiet_loading()
     setting = setting or os.environ.get("DLBOOK_MODEL", "auto")
-    device = device or default_device()
+    device = device or devices.choose()
     if setting in RANDOM_MODES:
         loaded = LoadedModel(random_pipeline(setting, seed), setting, CONFIG_SETS[setting])
     elif setting != "auto":
@@ -230,10 +233,7 @@ def auto_model(device: str, seed: int) -> LoadedModel:
 
 
 def to_device(loaded: LoadedModel, device: str) -> LoadedModel:
-    if device.startswith("cuda"):
-        loaded.pipe = loaded.pipe.to(device, torch.float16)
-    else:
-        loaded.pipe = loaded.pipe.to(device)  # from_pretrained already chose float32 on a CPU
+    loaded.pipe = loaded.pipe.to(device, devices.dtype_for(device))
     return loaded
 
 
