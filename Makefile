@@ -72,6 +72,7 @@ golden: $(STAMP)
 bench: book
 	$(BIN)/python bench/build_time.py
 	$(BIN)/python bench/safety.py
+	$(BIN)/python bench/sampling.py
 
 serve: book
 	$(BIN)/python -m http.server --directory _build/html --bind 127.0.0.1 8000

@@ -2,8 +2,9 @@
 
 Prints images/s for the checker on ready-made batches (the ceiling), then for the same checker
 fed from an image folder with 0 and with several workers, and the ratio loader-fed / model-only
-(how busy the loader keeps the model). The folder holds N JPEGs of 640×480 made from the offline
-samples, like the course's COCO set. Targets: on a GPU, the chapter's loader ≥ 0.8 of model-only.
+(how busy the loader keeps the model); first, the gain of computing the verdict and the scores
+in one pass through the vision tower over the old two. The folder holds N JPEGs of 640×480 made
+from the offline samples, like the course's COCO set. Target on a GPU: loader ≥ 0.8 of model-only.
 
     python bench/safety.py [--images 500] [--workers 8] [--model random-full]
 """
@@ -15,7 +16,6 @@ import time
 from pathlib import Path
 
 import torch
-from torch.utils.data import DataLoader
 
 from dlbook import data, models, safety
 
@@ -30,32 +30,18 @@ def make_folder(root: Path, count: int) -> Path:
     return root / "bench"
 
 
-def synchronize(device: str) -> None:
-    if device == "cuda":
-        torch.cuda.synchronize()
-
-
-def model_only(checker, device, dtype, images: int, batch_size: int = 10) -> float:
+def two_passes_rate(checker, device, dtype, images: int, batch_size: int = 10) -> float:
+    """The old check_dataset: diffusers' forward for the verdict, then `scores` again."""
     batch = torch.randn(batch_size, 3, 224, 224, device=device, dtype=dtype)
+    rounds = max(1, images // batch_size)
     checker(images=batch.clone(), clip_input=batch)  # warm-up
-    synchronize(device)
+    safety.synchronize(device)
     start = time.perf_counter()
-    for _ in range(images // batch_size):
+    for _ in range(rounds):
         checker(images=batch.clone(), clip_input=batch)
-    synchronize(device)
-    return (images // batch_size) * batch_size / (time.perf_counter() - start)
-
-
-def loader_fed(checker, dataset, device, dtype, workers: int) -> float:
-    loader = DataLoader(
-        dataset, batch_size=10, num_workers=workers, pin_memory=device == "cuda",
-        persistent_workers=workers > 0, prefetch_factor=4 if workers else None,
-    )  # fmt: skip
-    safety.check_dataset(checker, [next(iter(loader))], device, dtype, False, False)  # warm-up
-    start = time.perf_counter()
-    report = safety.check_dataset(checker, loader, device, dtype, with_scores=False, progress=False)
-    synchronize(device)
-    return report.images / (time.perf_counter() - start)
+        safety.scores(checker, batch)
+    safety.synchronize(device)
+    return rounds * batch_size / (time.perf_counter() - start)
 
 
 def main() -> None:
@@ -71,12 +57,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = make_folder(Path(scratch), args.images)
         dataset, _ = data.image_folder(folder, data.clip_transform(loaded.pipe.feature_extractor))
-        ceiling = model_only(checker, device, dtype, args.images)
         print(f"{loaded.mode} checker on {device} ({dtype}), {args.images} images of 640×480")
-        print(f"model only:            {ceiling:8.1f} images/s")
-        for workers in sorted({0, args.workers}):
-            rate = loader_fed(checker, dataset, device, dtype, workers)
-            print(f"loader, {workers} workers:  {rate:8.1f} images/s   ratio {rate / ceiling:.2f}")
+        old = two_passes_rate(checker, device, dtype, args.images)
+        workers = sorted({0, args.workers})
+        rates = safety.throughput(checker, dataset, device, dtype, workers, args.images)
+        ceiling = rates["model only"]
+        print(f"{'two passes (before)':22} {old:8.1f} images/s")
+        print(f"{'model only':22} {ceiling:8.1f} images/s   one pass / two: {ceiling / old:.2f}")
+        for name, rate in list(rates.items())[1:]:
+            print(f"{name:22} {rate:8.1f} images/s   loader / model: {rate / ceiling:.2f}")
 
 
 if __name__ == "__main__":

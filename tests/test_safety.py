@@ -62,6 +62,41 @@ def test_special_care_makes_the_other_tests_stricter(small_pipe, embeds, inputs)
     assert verdict[2] and (result.special[2] > 0).any()
 
 
+def crafted_checker(small_pipe, embeds, generator):
+    """Concepts near some images' embeddings, thresholds within about ±0.01 of the highest
+    similarity: the 0.01 special-care adjustment and the rounding decide many verdicts."""
+    checker = copy.deepcopy(small_pipe.safety_checker)
+    for name, count in (("concept_embeds", 17), ("special_care_embeds", 3)):
+        picks = torch.randint(0, len(embeds), (count,), generator=generator)
+        noise = 0.3 * torch.randn(count, embeds.shape[1], generator=generator)
+        getattr(checker, name).data[:] = embeds[picks] + noise * embeds.std()
+        top = safety.cosine_similarity(embeds, getattr(checker, name)).max(dim=0).values
+        offsets = 0.02 * torch.rand(count, generator=generator) - 0.008
+        getattr(checker, name + "_weights").data[:] = top + offsets
+    return checker
+
+
+def test_one_pass_equals_diffusers_forward_on_crafted_embeddings(small_pipe, embeds, inputs):
+    generator = torch.Generator().manual_seed(1)
+    flagged = adjusted = special_hits = 0
+    for _ in range(12):
+        checker = crafted_checker(small_pipe, embeds, generator)
+        result = safety.scores(checker, inputs)
+        images, verdict = checker(images=inputs.clone(), clip_input=inputs)
+        assert result.flagged.tolist() == verdict
+        assert torch.equal(safety.blacked_out(inputs, result.flagged), images)
+        # What the verdict would be without the special-care adjustment:
+        similarity = safety.cosine_similarity(embeds, checker.concept_embeds)
+        plain = torch.round(similarity - checker.concept_embeds_weights, decimals=3) > 0
+        adjusted += int((plain.any(dim=1) != result.flagged).sum())
+        flagged += int(result.flagged.sum())
+        special_hits += int((result.special > 0).any(dim=1).sum())
+    # The crafted cases exercise every branch: flags, special-care hits, and the adjustment
+    # deciding a verdict.
+    assert flagged and special_hits and adjusted, (flagged, special_hits, adjusted)
+    assert flagged < 12 * len(inputs)
+
+
 def test_check_dataset_reports_dataset_indices(small_pipe, embeds, inputs):
     checker = checker_flagging(small_pipe, embeds, [3, 12, 24])
     loader = DataLoader(TensorDataset(inputs, torch.zeros(25)), batch_size=10)
@@ -76,3 +111,11 @@ def test_cosine_similarity_is_a_similarity():
     a = torch.tensor([[1.0, 0.0], [0.0, 2.0]])
     torch.testing.assert_close(safety.cosine_similarity(a, a), torch.eye(2))
     torch.testing.assert_close(safety.cosine_similarity(a, -a), -torch.eye(2))
+
+
+def test_throughput_runs_as_the_chapter_runs_it(small_pipe, inputs):
+    """The chapter's measurement, with worker processes, on this machine's device."""
+    dataset = TensorDataset(inputs[:20], torch.zeros(20))
+    rates = safety.throughput(small_pipe.safety_checker, dataset, "cpu", torch.float32, (0, 2), 20)
+    assert list(rates) == ["model only", "loader, 0 workers", "loader, 2 workers"]
+    assert all(rate > 0 for rate in rates.values())

@@ -3,9 +3,10 @@
 The checker embeds an image with CLIP's vision tower and compares it (cosine similarity) with 17
 fixed "concept" embeddings and 3 "special care" ones; an image is flagged when any similarity
 exceeds that concept's threshold. diffusers' forward returns only the verdict; `scores` returns
-the numbers behind it, computed as the forward computes them.
+the verdict and the numbers behind it, computed as the forward computes them, in one pass.
 """
 
+import time
 from dataclasses import dataclass, field
 
 import torch
@@ -26,7 +27,8 @@ def cosine_similarity(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
 @torch.no_grad()
 def scores(checker, clip_input: torch.Tensor) -> Scores:
-    """The per-concept scores behind StableDiffusionSafetyChecker's verdict, batched."""
+    """The per-concept scores behind StableDiffusionSafetyChecker's verdict, batched: one pass
+    through the vision tower gives the verdict and the numbers behind it."""
     pooled = checker.vision_model(clip_input)[1]  # (B, hidden)
     image_embeds = checker.visual_projection(pooled)  # (B, 768)
     # As diffusers does: similarities in the model's dtype, the rest in float32 on the CPU.
@@ -36,10 +38,19 @@ def scores(checker, clip_input: torch.Tensor) -> Scores:
     thresholds = checker.concept_embeds_weights.float().cpu()  # (17,)
     # diffusers rounds each score to 3 decimals before comparing it with 0; so do we.
     special = torch.round(special_similarity - special_thresholds, decimals=3)
-    # An image close to a special-care concept gets a stricter test for all others.
-    adjustment = 0.01 * (special > 0).any(dim=1, keepdim=True)
+    # An image close to a special-care concept gets a 0.01 stricter test for all others (and,
+    # in diffusers' loop, for the special-care concepts after the first one it matched).
+    hit = special > 0
+    earlier_hit = (hit.cumsum(dim=1) - hit.int()) > 0
+    special = torch.round(special_similarity - special_thresholds + 0.01 * earlier_hit, decimals=3)
+    adjustment = 0.01 * hit.any(dim=1, keepdim=True)
     concept = torch.round(similarity - thresholds + adjustment, decimals=3)
     return Scores(concept=concept, special=special, flagged=(concept > 0).any(dim=1))
+
+
+def blacked_out(images: torch.Tensor, flagged: torch.Tensor) -> torch.Tensor:
+    """What the checker hands back: the images, each flagged one replaced by zeros."""
+    return torch.where(flagged.view(-1, 1, 1, 1).to(images.device), 0, images)
 
 
 @dataclass
@@ -58,12 +69,57 @@ def check_dataset(
     report = Report()
     for clip_input, _ in tqdm(loader, desc="safety check", unit="batch", disable=not progress):
         clip_input = clip_input.to(device, dtype, non_blocking=True)  # (B, 3, 224, 224)
-        # The checker returns its `images` argument with every flagged image replaced by zeros.
-        _, has_nsfw_concepts = checker(images=clip_input.clone(), clip_input=clip_input)
-        report.flagged += [report.images + i for i, flag in enumerate(has_nsfw_concepts) if flag]
+        batch = scores(checker, clip_input)  # the verdict and its numbers, in one pass
+        report.flagged += [report.images + i for i in batch.flagged.nonzero().flatten().tolist()]
         report.images += len(clip_input)
-        if with_scores:  # a second pass through the vision tower, for the numbers behind it
-            batch = scores(checker, clip_input)
+        if with_scores:
             report.max_concept_score += batch.concept.max(dim=1).values.tolist()
             report.concept_scores.append(batch.concept)
     return report
+
+
+def synchronize(device: str) -> None:
+    """Wait for queued GPU work, so that a clock reads the work and not its launch."""
+    if str(device).startswith("cuda"):
+        torch.cuda.synchronize()
+
+
+@torch.no_grad()
+def model_only_rate(checker, device, dtype, images: int = 200, batch_size: int = 10) -> float:
+    """Images/s of the checker on one ready-made batch: the ceiling a loader can approach."""
+    batch = torch.randn(batch_size, 3, 224, 224, device=device, dtype=dtype)
+    scores(checker, batch)  # warm-up
+    synchronize(device)
+    start = time.perf_counter()
+    rounds = max(1, images // batch_size)
+    for _ in range(rounds):
+        scores(checker, batch)
+    synchronize(device)
+    return rounds * batch_size / (time.perf_counter() - start)
+
+
+def loader_fed_rate(checker, dataset, device, dtype, workers: int, batch_size: int = 10) -> float:
+    """Images/s of check_dataset over `dataset`, decoded by a DataLoader with `workers`."""
+    from torch.utils.data import DataLoader
+
+    loader = DataLoader(
+        dataset,
+        batch_size=batch_size,
+        num_workers=workers,
+        pin_memory=str(device).startswith("cuda"),  # lets the copy overlap the work
+        persistent_workers=workers > 0,
+        prefetch_factor=4 if workers else None,
+    )
+    check_dataset(checker, [next(iter(loader))], device, dtype, False, False)  # warm-up
+    start = time.perf_counter()
+    report = check_dataset(checker, loader, device, dtype, with_scores=False, progress=False)
+    synchronize(device)
+    return report.images / (time.perf_counter() - start)
+
+
+def throughput(checker, dataset, device, dtype, workers=(0, 2), images=200) -> dict[str, float]:
+    """Images/s: the model alone, then fed from `dataset` with each number of workers."""
+    rates = {"model only": model_only_rate(checker, device, dtype, images)}
+    for count in workers:
+        rates[f"loader, {count} workers"] = loader_fed_rate(checker, dataset, device, dtype, count)
+    return rates
