@@ -62,3 +62,11 @@ def test_driver_version_reads_the_kernel_module(monkeypatch, tmp_path):
 )
 def test_one_dtype_rule(name, dtype):
     assert device.dtype_for(name) == dtype
+
+
+def test_available_memory_honours_a_container_limit(tmp_path):
+    (tmp_path / "memory.max").write_text(f"{2 * 2**30}\n")  # Binder's 2 GB
+    (tmp_path / "memory.current").write_text(f"{2**29}\n")
+    assert device.available_memory(tmp_path) == 2 * 2**30 - 2**29
+    (tmp_path / "memory.max").write_text("max\n")
+    assert device.available_memory(tmp_path) > 0

@@ -152,6 +152,10 @@ def test_from_pretrained_arguments(monkeypatch, device, dtype, variant):
 def test_auto_falls_back_to_random_small_without_hub(monkeypatch):
     from huggingface_hub import HfApi
 
+    from dlbook import device
+
+    monkeypatch.setattr(device, "available_memory", lambda: 64 * 2**30)  # room for real weights
+
     timeouts = []
 
     def unreachable(self, repo_id, timeout=None, **kwargs):
@@ -214,3 +218,18 @@ def test_empty_hf_token_means_no_token(monkeypatch):
 def test_hf_token_reads_the_environment(monkeypatch, value, expected):
     monkeypatch.setenv("HF_TOKEN", value)
     assert models.hf_token() == expected
+
+
+def test_auto_keeps_real_weights_off_a_cpu_without_room(monkeypatch):
+    """Binder or a small laptop: auto must not download 5.5 GB it cannot run."""
+    from dlbook import device
+
+    def no_probing(*args, **kwargs):
+        raise AssertionError("auto looked for real weights on a CPU without room for them")
+
+    monkeypatch.setattr(device, "available_memory", lambda: 2 * 2**30)
+    monkeypatch.setattr(models, "pretrained_pipeline", no_probing)
+    monkeypatch.setattr(models, "hub_reachable", no_probing)
+    loaded = models.load_model("auto", device="cpu")
+    assert loaded.mode == "random-small"
+    assert "2.0 GB of memory is available" in loaded.note

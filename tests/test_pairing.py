@@ -64,3 +64,23 @@ def test_set_repository_moves_config_and_setup_cells_together(tmp_path):
         for suffix in (".md", ".ipynb"):
             text = (tmp_path / f"{chapter}{suffix}").read_text()
             assert "git+https://github.com/acme/dl-course@fall26" in text, chapter + suffix
+
+
+# A chapter runs in places without this repository's layout (the student edition, Colab) and on
+# devices CPU CI never sees: its cells leave both to dlbook, whose functions the tests run here.
+LAYOUT_OR_DEVICE = re.compile(
+    r"\.\./(bench|tools|tests)/|torch\.cuda\.is_available|==\s*[\"']cuda|[\"']cuda[\"']\s*=="
+)
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_cells_neither_run_repository_files_nor_branch_on_the_device(chapter):
+    notebook = jupytext.read(ROOT / f"{chapter}.md")
+    offending = [
+        line.strip()
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for line in cell.source.splitlines()
+        if LAYOUT_OR_DEVICE.search(line)
+    ]
+    assert offending == [], f"{chapter}: use dlbook (e.g. dlbook.device.choose) instead"

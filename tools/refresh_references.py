@@ -34,7 +34,9 @@ def text_outputs(notebook) -> list[str]:
     lines = []
     for index, cell in enumerate(notebook.cells):
         for output in cell.get("outputs", []):
-            text = "".join(output.get("text") or output.get("data", {}).get("text/plain", ""))
+            data = output.get("data", {})
+            # nbval compares HTML too (the model banner is HTML): show it in the diff.
+            text = "".join(output.get("text") or data.get("text/html") or data.get("text/plain", ""))
             for pattern, replacement in replacements:
                 text = pattern.sub(replacement, text)
             lines += [f"[cell {index}] {line}" for line in text.splitlines() if line.strip()]

@@ -73,6 +73,22 @@ def driver_version() -> str | None:
     return result.stdout.split("\n")[0].strip() or None
 
 
+def available_memory(cgroup: Path = Path("/sys/fs/cgroup")) -> int:
+    """Bytes this process can still allocate: the machine's available memory, or less where a
+    container's memory limit (cgroup v2, e.g. Binder's 2 GB) says so."""
+    import psutil
+
+    available = psutil.virtual_memory().available
+    try:
+        limit = (cgroup / "memory.max").read_text().strip()
+        if limit != "max":
+            used = int((cgroup / "memory.current").read_text())
+            available = min(available, int(limit) - used)
+    except (OSError, ValueError):
+        pass  # no cgroup v2 limit here
+    return available
+
+
 def dtype_for(device: str) -> torch.dtype:
     """Half precision on a GPU (SD v1-4 publishes fp16 weights for it), float32 on a CPU."""
     return torch.float16 if device.startswith("cuda") else torch.float32

@@ -8,8 +8,9 @@ One setting, ``DLBOOK_MODEL``, chooses:
 - ``random-full``: SD v1-4's published architectures (``configs/sd-v1-4``), random weights;
 - ``random-small``: narrow, shallow networks (``configs/sd-small``) whose inputs and outputs have
   the real shapes, fast enough for a CPU;
-- ``auto`` (the default): the real weights if cached or reachable within seconds, else
-  ``random-small`` on a CPU and ``random-full`` on a GPU.
+- ``auto`` (the default): the real weights if cached or reachable within seconds, on a GPU or on
+  a CPU with at least 12 GB of memory available; else ``random-small`` on a CPU and
+  ``random-full`` on a GPU.
 """
 
 import gzip
@@ -28,6 +29,7 @@ DEFAULT_MODEL_ID = "CompVis/stable-diffusion-v1-4"
 RANDOM_MODES = ("random-small", "random-full")
 CONFIG_SETS = {"random-full": "sd-v1-4", "random-small": "sd-small"}
 HUB_PROBE_TIMEOUT_S = 5.0
+AUTO_CPU_MEMORY_GB = 12  # SD v1-4 in float32 takes about 5.5 GB, and runs with copies beside it
 
 
 class ModelLoadError(RuntimeError):
@@ -118,13 +120,14 @@ def bytes_to_unicode() -> dict[int, str]:
     return dict(zip(printable, map(chr, codes), strict=True))
 
 
-def clip_tokenizer():
-    """SD v1-4's tokenizer (CLIP ViT-L/14's), built offline: pads with <|endoftext|> to 77."""
+def clip_tokenizer(max_length: int = 77):
+    """SD v1-4's tokenizer (CLIP ViT-L/14's), built offline: pads with <|endoftext|> to 77
+    tokens (or `max_length`)."""
     from transformers import CLIPTokenizer
 
     vocab, merges = clip_vocabulary()
     pairs = [tuple(merge.split()) for merge in merges]
-    return CLIPTokenizer(vocab=dict(vocab), merges=pairs, model_max_length=77)
+    return CLIPTokenizer(vocab=dict(vocab), merges=pairs, model_max_length=max_length)
 
 
 def random_pipeline(mode: str = "random-small", seed: int = 0):
@@ -219,6 +222,14 @@ def load_model(setting: str | None = None, device: str | None = None, seed: int 
 
 
 def auto_model(device: str, seed: int) -> LoadedModel:
+    """Real weights where they fit: on a GPU, or on a CPU with clearly enough memory."""
+    free_gb = devices.available_memory() / 2**30
+    if not device.startswith("cuda") and free_gb < AUTO_CPU_MEMORY_GB:
+        note = (
+            f"{free_gb:.1f} GB of memory is available, and `auto` uses the real weights on a "
+            f"CPU only with {AUTO_CPU_MEMORY_GB} GB; name the model to insist"
+        )
+        return LoadedModel(random_pipeline("random-small", seed), "random-small", "sd-small", note)
     try:
         pipe = pretrained_pipeline(DEFAULT_MODEL_ID, device, local_files_only=True)
         return LoadedModel(pipe, "real", DEFAULT_MODEL_ID, "found in the local cache")
