@@ -36,7 +36,8 @@ def text_outputs(notebook) -> list[str]:
         for output in cell.get("outputs", []):
             data = output.get("data", {})
             # nbval compares HTML too (the model banner is HTML): show it in the diff.
-            text = "".join(output.get("text") or data.get("text/html") or data.get("text/plain", ""))
+            text = output.get("text") or data.get("text/html") or data.get("text/plain", "")
+            text = "".join(text)
             for pattern, replacement in replacements:
                 text = pattern.sub(replacement, text)
             lines += [f"[cell {index}] {line}" for line in text.splitlines() if line.strip()]
