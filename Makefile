@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 UV_VERSION := $(shell sed -n 's/^uv==//p' requirements.txt)
 
-.PHONY: book student test check lint format golden bench serve lock lock-check clean \
+.PHONY: book student test check lint format golden bench serve lock lock-check tiny-model clean \
 	chromium offline-env
 
 # The venv: pip only bootstraps uv (the version the lock pins), uv installs the lock.
@@ -69,10 +69,15 @@ chromium:
 golden: $(STAMP)
 	$(BIN)/python tools/refresh_references.py
 
+# Retrain chapter 5's tiny-digits from its fixed seed into code/dlbook/assets/tiny-digits.
+tiny-model: $(STAMP)
+	$(BIN)/python tools/train_tiny_digits.py
+
 bench: book
 	$(BIN)/python bench/build_time.py
 	$(BIN)/python bench/safety.py
 	$(BIN)/python bench/sampling.py
+	$(BIN)/python bench/train_tiny.py
 
 serve: book
 	$(BIN)/python -m http.server --directory _build/html --bind 127.0.0.1 8000

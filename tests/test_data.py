@@ -169,6 +169,26 @@ def test_decode_errors_name_the_file(tmp_path):
         data.open_rgb(path)
 
 
+def test_an_empty_class_folder_is_named_and_the_rest_loads(tmp_path):
+    """images/empty_class/ beside images/mixed/: the images *are* in class folders."""
+    folder = folder_with(tmp_path, a_png=photo(), b_jpg=photo())
+    (folder / "things").rename(folder / "mixed")
+    (folder / "empty_class").mkdir()
+    dataset, skipped = data.image_folder(folder)
+    assert len(dataset) == 2 and dataset.classes == ["empty_class", "mixed"]
+    assert set(dataset.targets) == {1}  # labels keep the class index of every folder
+    assert skipped == [
+        (folder.resolve() / "empty_class", "an empty class folder (no usable images)")
+    ]
+
+
+def test_only_empty_class_folders_is_a_clear_error(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "notes.txt").write_text("not an image")
+    with pytest.raises(data.DataError, match="no usable images"):
+        data.image_folder(tmp_path)
+
+
 def test_empty_folder_is_a_clear_error(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(data.DataError, match="empty"):

@@ -25,7 +25,9 @@ N_VALUES = [2, 3, 7]
 
 def random_case(n, batch=5, seed=0):
     g = torch.Generator().manual_seed(seed + n)
-    y = torch.distributions.Dirichlet(torch.ones(n, dtype=torch.float64)).sample((batch,))
+    # Dirichlet(1, ..., 1) as normalised exponentials, drawn from the seeded generator.
+    e = -torch.rand(batch, n, generator=g, dtype=torch.float64).log()
+    y = e / e.sum(-1, keepdim=True)
     z = 3 * torch.randn(batch, n, generator=g, dtype=torch.float64)
     return y, z
 

@@ -276,14 +276,24 @@ def image_folder(root: Path, transform=None, max_pixels: int = MAX_PIXELS):
     usable = {str(path) for path in scan.usable}
     try:
         dataset = ImageFolder(
-            str(root), transform=transform, loader=open_rgb, is_valid_file=usable.__contains__
+            str(root),
+            transform=transform,
+            loader=open_rgb,
+            is_valid_file=usable.__contains__,
+            allow_empty=True,  # an empty class folder is listed below, not fatal
         )
-    except FileNotFoundError as error:  # e.g. images at the top level, outside any class folder
+    except FileNotFoundError as error:  # no class folder at all: images at the top level only
         raise DataError(f"{root}: {error}; put images in one sub-folder per class") from error
     found = {path for path, _ in dataset.samples}
     for path in scan.usable:  # ImageFolder ignores files outside class folders: say so
         if str(path) not in found:
             scan.skipped.append((path, "not inside a class sub-folder"))
+    if not dataset.samples:
+        raise DataError(f"{root}: no usable images inside its class sub-folders")
+    present = set(dataset.targets)
+    for name, index in dataset.class_to_idx.items():  # kept, so that labels stay stable
+        if index not in present:
+            scan.skipped.append((root / name, "an empty class folder (no usable images)"))
     return dataset, scan.skipped
 
 

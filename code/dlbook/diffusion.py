@@ -29,7 +29,8 @@ def initial_latents(seed: int, shape=(1, 4, 64, 64), dtype=torch.float32) -> tor
 
 def decode(pipe, latents: torch.Tensor) -> torch.Tensor:
     """Latents → RGB in [0, 1], on the CPU in float32."""
-    # The autoencoder was trained on latents multiplied by scaling_factor: undo it first.
+    # The UNet works on latents times scaling_factor (unit variance); the autoencoder never saw
+    # the factor, so divide it out before decoding.
     image = pipe.vae.decode(latents / pipe.vae.config.scaling_factor).sample  # (B, 3, 512, 512)
     # diffusers' VaeImageProcessor maps the decoder's [-1, 1] to [0, 1] and clamps.
     return pipe.image_processor.postprocess(image, output_type="pt").float().cpu()
@@ -38,14 +39,17 @@ def decode(pipe, latents: torch.Tensor) -> torch.Tensor:
 @torch.no_grad()
 def generate(
     pipe,
-    prompt: str,
+    prompt: str | list[str],
     seed: int = 0,
     steps: int = 33,
     guidance_scale: float = 7.5,
     decode_every: int = 0,
     progress: bool = True,
 ) -> Run:
-    """Text to image with classifier-free guidance, one numbered step at a time."""
+    """Text to image with classifier-free guidance, one numbered step at a time.
+
+    A list of prompts makes one image each, from one seeded batch of noise.
+    """
     tokenizer, text_encoder, unet, scheduler = (
         pipe.tokenizer,
         pipe.text_encoder,
@@ -58,9 +62,12 @@ def generate(
     def note(name, tensor):
         shapes.append((name, tuple(tensor.shape), str(tensor.dtype).removeprefix("torch.")))
 
+    prompts = [prompt] if isinstance(prompt, str) else list(prompt)
+    batch = len(prompts)
+
     # 1. Tokenize: the empty prompt (for the unconditional prediction) and the prompt, as one batch.
     tokens = tokenizer(
-        ["", prompt],
+        [""] * batch + prompts,
         padding="max_length",
         max_length=tokenizer.model_max_length,
         truncation=True,
@@ -77,7 +84,9 @@ def generate(
     note("timesteps", scheduler.timesteps)
 
     # 4. Initial latents: seeded noise, scaled to the scheduler's starting standard deviation.
-    latents = initial_latents(seed).to(device, dtype) * scheduler.init_noise_sigma  # (1, 4, 64, 64)
+    size = unet.config.sample_size  # 64 for SD v1-4: 512 pixels / 8
+    shape = (batch, unet.config.in_channels, size, size)
+    latents = initial_latents(seed, shape).to(device, dtype) * scheduler.init_noise_sigma
     note("latents", latents)
 
     # 5. Denoise: predict the noise with and without the prompt, extrapolate, step.

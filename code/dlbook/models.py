@@ -8,6 +8,8 @@ One setting, ``DLBOOK_MODEL``, chooses:
 - ``random-full``: SD v1-4's published architectures (``configs/sd-v1-4``), random weights;
 - ``random-small``: narrow, shallow networks (``configs/sd-small``) whose inputs and outputs have
   the real shapes, fast enough for a CPU;
+- ``tiny-digits``: the book's own trained toy with SD's parts (``dlbook.digits``), which draws
+  handwritten digits; chapter 5 paints with it whenever the page has no real weights;
 - ``auto`` (the default): the real weights if cached or reachable within seconds, on a GPU or on
   a CPU with at least 12 GB of memory available; else ``random-small`` on a CPU and
   ``random-full`` on a GPU.
@@ -27,6 +29,7 @@ from dlbook import device as devices
 
 DEFAULT_MODEL_ID = "CompVis/stable-diffusion-v1-4"
 RANDOM_MODES = ("random-small", "random-full")
+TINY = "tiny-digits"
 CONFIG_SETS = {"random-full": "sd-v1-4", "random-small": "sd-small"}
 HUB_PROBE_TIMEOUT_S = 5.0
 AUTO_CPU_MEMORY_GB = 12  # SD v1-4 in float32 takes about 5.5 GB, and runs with copies beside it
@@ -149,8 +152,9 @@ def random_pipeline(mode: str = "random-small", seed: int = 0):
     )
 
 
-def pretrained_pipeline(model: str, device: str, local_files_only: bool = False):
-    """The real weights, by hub id or local folder, with today's diffusers arguments."""
+def pretrained_pipeline(model: str, device: str, local_files_only: bool = False, **components):
+    """Trained weights, by hub id or local folder, with today's diffusers arguments (and any
+    `components` given ready-made instead of loaded)."""
     from diffusers import StableDiffusionPipeline
     from huggingface_hub import errors
     from huggingface_hub.utils import validate_repo_id
@@ -174,6 +178,7 @@ def pretrained_pipeline(model: str, device: str, local_files_only: bool = False)
             token=hf_token(),
             local_files_only=local_files_only,
             **kwargs,
+            **components,
         )
     except errors.GatedRepoError as error:
         raise ModelLoadError(
@@ -211,7 +216,9 @@ def load_model(setting: str | None = None, device: str | None = None, seed: int 
     quiet_loading()
     setting = setting or os.environ.get("DLBOOK_MODEL", "auto")
     device = device or devices.choose()
-    if setting in RANDOM_MODES:
+    if setting == TINY:
+        loaded = LoadedModel(tiny_pipeline(device), TINY, "dlbook/assets/tiny-digits")
+    elif setting in RANDOM_MODES:
         loaded = LoadedModel(random_pipeline(setting, seed), setting, CONFIG_SETS[setting])
     elif setting != "auto":
         loaded = LoadedModel(pretrained_pipeline(setting, device), "real", setting)
@@ -219,6 +226,17 @@ def load_model(setting: str | None = None, device: str | None = None, seed: int 
         loaded = auto_model(device, seed)
     loaded.pipe.set_progress_bar_config(disable=True)
     return to_device(loaded, device)
+
+
+def tiny_pipeline(device: str):
+    """tiny-digits from the package, by the same from_pretrained as the real weights; its
+    tokenizer is CLIP's, rebuilt from the vocabulary the package ships."""
+    from dlbook import digits
+
+    folder = Path(str(digits.folder()))
+    length = json.loads((folder / "text_encoder" / "config.json").read_text())
+    tokenizer = clip_tokenizer(length["max_position_embeddings"])
+    return pretrained_pipeline(str(folder), device, tokenizer=tokenizer)
 
 
 def auto_model(device: str, seed: int) -> LoadedModel:
@@ -257,6 +275,12 @@ def describe(loaded: LoadedModel) -> str:
             "The shapes and the algorithm are the real ones; the images are noise. "
             f"Set `DLBOOK_MODEL={DEFAULT_MODEL_ID}` (and `HF_TOKEN` if needed) "
             "for the real weights."
+        )
+    if loaded.mode == TINY:
+        return (
+            "These pictures come from **tiny-digits**, the book's own toy text-to-image model: "
+            "Stable Diffusion's parts at a thousandth of the size, trained on 16 × 16 "
+            "handwritten digits (`tools/train_tiny_digits.py`)."
         )
     how = loaded.note or "as set"
     return f"These results come from the real weights of `{loaded.source}` ({how})."
