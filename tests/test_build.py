@@ -7,9 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import build_book
 import pytest
 
+import build_book
 from conftest import ROOT, chapters
 
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"

@@ -1,9 +1,9 @@
-"""dlbook.buildinfo: what the footer of every page reports."""
+"""tools/buildinfo.py: what the footer of every page reports."""
 
 import torch
-from sphinx_buildinfo import footer_html
 
-from dlbook import buildinfo
+import buildinfo
+from sphinx_buildinfo import footer_html
 
 
 def test_model_setting_defaults_to_auto(monkeypatch):

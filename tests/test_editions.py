@@ -140,8 +140,9 @@ def test_stub_needs_markers_and_keeps_indentation():
 
 
 def test_student_config_hides_solutions_and_moves_launch_buttons():
-    import student_edition
     import yaml
+
+    import student_edition
 
     config = yaml.safe_load(student_edition.student_config((ROOT / "_config.yml").read_text()))
     assert config["sphinx"]["config"]["hide_solutions"] is True

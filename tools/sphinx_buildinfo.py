@@ -3,7 +3,7 @@
 from html import escape
 from pathlib import Path
 
-from dlbook.buildinfo import describe
+from buildinfo import describe  # beside this file, like build_book
 
 
 def footer_html(info: dict[str, str]) -> str:

@@ -143,6 +143,9 @@ def main() -> None:
     source = commit()  # before training: what the tree was when it started
     torch.manual_seed(SEED)
     torch.set_num_threads(2)  # the book's reference machine; results depend on it
+    # Bit-for-bit reruns: e.g. the text vectors' indexing backward otherwise accumulates in
+    # whatever order the threads finish.
+    torch.use_deterministic_algorithms(True)
     start = time.perf_counter()
 
     def log(line):

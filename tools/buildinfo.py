@@ -1,7 +1,8 @@
 """What produced a page: package versions, device, model setting, date.
 
-The book prints this in every page's footer, so a reader can tell a CPU build with random
-weights from an instructor's GPU build with the real model.
+Build-only (tools/sphinx_buildinfo.py uses it): the book prints this in every page's footer, so
+a reader can tell a CPU build with random weights from an instructor's GPU build with the real
+model.
 """
 
 import datetime
@@ -18,11 +19,9 @@ def model_setting() -> str:
 
 
 def device_name() -> str:
-    import torch
+    from dlbook import device
 
-    if torch.cuda.is_available():
-        return f"CUDA ({torch.cuda.get_device_name(0)})"
-    return f"CPU ({torch.get_num_threads()} threads)"
+    return device.describe(device.choose())
 
 
 def build_date() -> str:
