@@ -43,7 +43,15 @@ def main() -> None:
             return
         venv = scratch / "pip" / ".venv"
         pip = seconds([sys.executable, "-m", "venv", str(venv)]) + seconds(
-            [f"{venv}/bin/python", "-m", "pip", "install", "-q", "-r", "requirements.txt"]
+            [
+                f"{venv}/bin/python",
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "-r",
+                "requirements.txt",
+            ]
         )
         print(f"pip, its cache: {pip:6.1f} s   (uv warm is {pip / warm:.0f}× faster)")
 

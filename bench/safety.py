@@ -18,11 +18,13 @@ from pathlib import Path
 import torch
 
 from dlbook import data, models, safety
+from dlbook.samples import make_sample_folder
 
 
 def make_folder(root: Path, count: int) -> Path:
-    samples = data.make_sample_folder(root / "samples")
-    pictures = [data.open_rgb(path).resize((640, 480)) for path in sorted(samples.rglob("*.*"))]
+    folder = make_sample_folder(root / "samples")
+    files = sorted(folder.rglob("*.*"))
+    pictures = [data.open_rgb(path).resize((640, 480)) for path in files]
     for index in range(count):
         path = root / "bench" / "images" / f"{index:05d}.jpg"
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -24,7 +24,12 @@ def test_requirements_are_the_locks_runtime_pins_with_cpu_torch():
     assert binder["torch"] == lock["torch"] + "+cpu"
     assert binder["torchvision"] == lock["torchvision"] + "+cpu"
     assert not [name for name in binder if name.startswith(("nvidia-", "cuda-", "triton"))]
-    assert {"diffusers", "transformers", "matplotlib", "scikit-image"} <= binder.keys()
+    assert {
+        "diffusers",
+        "transformers",
+        "matplotlib",
+        "scikit-image",
+    } <= binder.keys()
     assert not {"jupyter-book", "pytest", "playwright", "ruff"} & binder.keys()
     others = {name: v for name, v in binder.items() if not name.startswith("torch")}
     assert all(lock[name] == version for name, version in others.items())
@@ -33,12 +38,19 @@ def test_requirements_are_the_locks_runtime_pins_with_cpu_torch():
 def run_start(**environment: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DLBOOK_")} | environment
     output = subprocess.run(
-        [str(BINDER / "start"), "env"], env=env, capture_output=True, text=True, check=True
+        [str(BINDER / "start"), "env"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return dict(line.split("=", 1) for line in output.splitlines() if line.startswith("DLBOOK_"))
 
 
 def test_start_sets_offline_defaults_and_keeps_the_users():
-    assert run_start() == {"DLBOOK_MODEL": "random-small", "DLBOOK_IMAGES": "offline"}
+    assert run_start() == {
+        "DLBOOK_MODEL": "random-small",
+        "DLBOOK_IMAGES": "offline",
+    }
     mine = run_start(DLBOOK_MODEL="CompVis/stable-diffusion-v1-4")
     assert mine["DLBOOK_MODEL"] == "CompVis/stable-diffusion-v1-4"

@@ -91,18 +91,40 @@ def test_math_is_typeset(browser, site, name):
 def test_static_explorer_slider_changes_the_plot(browser, site):
     page, _, _ = open_page(browser, f"{site}/book/03-losses.html")
     explorer = page.locator("#loss-explorer")
-    slider, image, value = (
+    slider, curve, value = (
         explorer.locator("input"),
-        explorer.locator("img"),
+        explorer.locator('polyline[data-curve="grad-CE"]'),
         explorer.locator("output"),
     )
-    before = image.get_attribute("src")
+    before = curve.get_attribute("points")
     assert value.inner_text() == "y₁ = 0.500"
+    assert explorer.locator("polyline").count() == 8  # 4 losses, 2 panels
     slider.focus()
     page.keyboard.press("Home")  # as a reader would: keyboard on the focused slider
     assert value.inner_text() == "y₁ = 0.001"
-    assert image.get_attribute("src") != before
+    assert curve.get_attribute("points") != before
     page.keyboard.press("End")
     assert value.inner_text() == "y₁ = 0.999"
-    assert page.evaluate("document.querySelector('#loss-explorer img').naturalWidth") > 0
+    box = explorer.locator("svg").bounding_box()
+    assert box["width"] > 600 and box["height"] > 150  # drawn, and at a readable size
     page.close()
+
+
+# Every block of code or output a reader sees: cell inputs, cell outputs, literalincludes.
+CODE_BLOCKS = "div.highlight pre, div.cell_output pre, div.output pre"
+WIDER_THAN_THEIR_BOX = """(selector) => [...document.querySelectorAll(selector)]
+    .filter((pre) => pre.offsetParent !== null && pre.scrollWidth > pre.clientWidth + 1)
+    .map((pre) => pre.innerText.split("\\n").reduce((a, b) => (b.length > a.length ? b : a)))"""
+
+
+@pytest.mark.parametrize("name", chapters())
+def test_code_and_output_fit_a_laptop_screen(browser, site, name):
+    """At 1280 px wide nothing scrolls sideways: each block's content fits its box."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{site}/{name}.html", wait_until="networkidle")
+    count = page.locator(CODE_BLOCKS).count()
+    too_wide = page.evaluate(WIDER_THAN_THEIR_BOX, CODE_BLOCKS)
+    page.close()
+    assert count > 0
+    longest = "\n".join(too_wide)
+    assert not too_wide, f"{len(too_wide)} of {count} blocks scroll sideways:\n{longest}"

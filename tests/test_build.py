@@ -41,7 +41,9 @@ def test_the_build_fails_loudly(tmp_path, body, cause):
     (book / "_toc.yml").write_text("format: jb-book\nroot: broken\n")
     (book / "broken.md").write_text(HEADER + "# Broken\n\n" + body)
     result = subprocess.run(
-        [str(JUPYTER_BOOK), "build", str(book), "-W"], capture_output=True, text=True
+        [str(JUPYTER_BOOK), "build", str(book), "-W"],
+        capture_output=True,
+        text=True,
     )
     assert result.returncode != 0
     assert cause in result.stdout + result.stderr

@@ -28,7 +28,12 @@ def test_describe_names_versions_and_device(monkeypatch):
 
 def test_footer_escapes_and_lists_everything():
     html = footer_html(
-        {"date": "2026-01-01", "device": "CPU <2>", "model": "auto", "torch": "2.14.1"}
+        {
+            "date": "2026-01-01",
+            "device": "CPU <2>",
+            "model": "auto",
+            "torch": "2.14.1",
+        }
     )
     assert "CPU &lt;2&gt;" in html
     assert "DLBOOK_MODEL=auto" in html and "torch 2.14.1" in html

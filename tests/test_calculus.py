@@ -8,7 +8,12 @@
 import pytest
 import torch
 
-from dlbook.calculus import derivatives, format_polynomial, polynomial, power_rule
+from dlbook.calculus import (
+    derivatives,
+    format_polynomial,
+    polynomial,
+    power_rule,
+)
 
 P0 = (5, -4, 3, -2, 1)
 

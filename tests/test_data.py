@@ -2,9 +2,7 @@
 download path against a local server (download, verify, extract, reuse, bad checksum, traversal).
 """
 
-import hashlib
 import io
-import zipfile
 
 import numpy as np
 import pytest
@@ -12,13 +10,13 @@ import torch
 from PIL import Image
 from torch.utils.data import DataLoader
 
-from conftest import serve_folder
 from dlbook import data
+from dlbook.samples import make_sample_folder
 
 
 @pytest.fixture(scope="module")
 def samples(tmp_path_factory):
-    return data.make_sample_folder(tmp_path_factory.mktemp("samples"))
+    return make_sample_folder(tmp_path_factory.mktemp("samples"))
 
 
 @pytest.fixture(scope="module")
@@ -45,19 +43,6 @@ def photo(mode="RGB", size=(64, 48)):
         np.random.default_rng(0).integers(0, 255, (*size[::-1], 3), dtype=np.uint8)
     )
     return rgb.convert(mode)
-
-
-def test_sample_folder_is_deterministic(samples, tmp_path):
-    again = data.make_sample_folder(tmp_path)
-
-    def digests(root):
-        return {
-            p.relative_to(root): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in root.rglob("*.*")
-        }
-
-    assert digests(samples) == digests(again)
-    assert len(digests(samples)) == len(data.SAMPLES) == 16
 
 
 def test_homework_transform_cannot_batch_but_ours_can(samples, processor):
@@ -178,7 +163,10 @@ def test_an_empty_class_folder_is_named_and_the_rest_loads(tmp_path):
     assert len(dataset) == 2 and dataset.classes == ["empty_class", "mixed"]
     assert set(dataset.targets) == {1}  # labels keep the class index of every folder
     assert skipped == [
-        (folder.resolve() / "empty_class", "an empty class folder (no usable images)")
+        (
+            folder.resolve() / "empty_class",
+            "an empty class folder (no usable images)",
+        )
     ]
 
 
@@ -213,89 +201,6 @@ def test_images_outside_class_folders(tmp_path):
 def test_missing_folder_is_a_clear_error(tmp_path):
     with pytest.raises(data.DataError, match="no such folder"):
         data.image_folder(tmp_path / "nowhere")
-
-
-# The download path, against a server on 127.0.0.1.
-
-
-def zip_of(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in files.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
-
-
-@pytest.fixture
-def server(tmp_path):
-    served = tmp_path / "served"
-    served.mkdir()
-    requests = []
-    with serve_folder(served, requests) as url:
-        yield url, served, requests
-
-
-def test_download_verify_extract_and_reuse(server, tmp_path):
-    url, served, requests = server
-    archive = zip_of(
-        {"coco_humans/people/a.jpg": jpeg_bytes(), "coco_humans/people/b.jpg": jpeg_bytes()}
-    )
-    (served / "set.zip").write_bytes(archive)
-    digest = hashlib.sha256(archive).hexdigest()
-    cache = tmp_path / "cache"
-
-    folder = data.fetch_archive(f"{url}/set.zip", len(archive), digest, root=cache, timeout=5)
-    assert sorted(p.name for p in folder.rglob("*.jpg")) == ["a.jpg", "b.jpg"]
-    dataset, skipped = data.image_folder(folder / "coco_humans")
-    assert len(dataset) == 2 and skipped == []
-    count = len(requests)
-    assert data.fetch_archive(f"{url}/set.zip", len(archive), digest, root=cache) == folder
-    assert len(requests) == count, "a verified extraction must be reused without the network"
-
-
-def test_bad_checksum_is_a_clear_error_and_keeps_the_file(server, tmp_path):
-    url, served, _ = server
-    archive = zip_of({"x/a.jpg": jpeg_bytes()})
-    (served / "set.zip").write_bytes(archive)
-    with pytest.raises(data.DataError, match="sha256 .* expected 0{64}.*rejected"):
-        data.fetch_archive(f"{url}/set.zip", len(archive), "0" * 64, root=tmp_path / "c", timeout=5)
-    assert (tmp_path / "c" / "set.zip.rejected").read_bytes() == archive
-    assert not (tmp_path / "c" / "set").exists()
-
-
-def test_wrong_size_is_a_clear_error(server, tmp_path):
-    url, served, _ = server
-    (served / "set.zip").write_bytes(zip_of({"x/a.jpg": jpeg_bytes()}))
-    with pytest.raises(data.DataError, match="expected 39,144,514"):
-        data.fetch_archive(f"{url}/set.zip", 39_144_514, None, root=tmp_path / "c", timeout=5)
-
-
-def test_not_a_zip_is_a_clear_error(server, tmp_path):
-    url, served, _ = server
-    (served / "set.zip").write_bytes(b"<html>a login page</html>")
-    with pytest.raises(data.DataError, match="not a valid zip"):
-        data.fetch_archive(f"{url}/set.zip", None, None, root=tmp_path / "c", timeout=5)
-
-
-def test_path_traversal_is_refused(server, tmp_path):
-    url, served, _ = server
-    (served / "evil.zip").write_bytes(zip_of({"ok/a.jpg": jpeg_bytes(), "../../escaped.txt": b"x"}))
-    with pytest.raises(data.DataError, match="outside"):
-        data.fetch_archive(f"{url}/evil.zip", None, None, root=tmp_path / "c" / "d", timeout=5)
-    assert not list(tmp_path.rglob("escaped.txt"))
-    assert not (tmp_path / "c" / "d" / "evil").exists()
-
-
-def test_unreachable_host_fails_fast_with_the_url(tmp_path):
-    import socket
-
-    with socket.socket() as probe:  # a port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/set.zip"
-    with pytest.raises(data.DataError, match=f"could not download {url}"):
-        data.fetch_archive(url, None, None, root=tmp_path, timeout=2)
-    assert not (tmp_path / "set.zip").exists()
 
 
 def test_image_set_falls_back_offline(monkeypatch, tmp_path):

@@ -58,7 +58,12 @@ def test_driver_version_reads_the_kernel_module(monkeypatch, tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("name", "dtype"), [("cpu", torch.float32), ("cuda", torch.float16), ("cuda:1", torch.float16)]
+    ("name", "dtype"),
+    [
+        ("cpu", torch.float32),
+        ("cuda", torch.float16),
+        ("cuda:1", torch.float16),
+    ],
 )
 def test_one_dtype_rule(name, dtype):
     assert device.dtype_for(name) == dtype

@@ -10,7 +10,8 @@ import pytest
 import torch
 
 from conftest import ROOT
-from dlbook import diffusion, digits, models
+from dlbook import diffusion, digits, models, notice
+from dlbook.tokenizer import clip_tokenizer
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,7 @@ def test_loads_through_from_pretrained_with_sd_parts(tiny):
     assert isinstance(pipe.vae, AutoencoderKL) and isinstance(pipe.scheduler, PNDMScheduler)
     assert isinstance(pipe.unet, UNet2DConditionModel) and pipe.safety_checker is None
     assert pipe.unet.dtype == torch.float32  # stored in float16, cast back on a CPU
-    assert "tiny-digits" in models.describe(tiny)
+    assert "tiny-digits" in notice.describe(tiny)
 
 
 def test_shipped_files_are_small_and_say_where_they_come_from():
@@ -43,7 +44,8 @@ def test_shipped_files_are_small_and_say_where_they_come_from():
     size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
     assert size <= 10 * 2**20
     provenance = json.loads((folder / "PROVENANCE.json").read_text())
-    assert provenance["seed"] == 0 and provenance["commit"]
+    assert provenance["seed"] == 0 and len(provenance["commit"]) == 40
+    assert provenance["uncommitted"] == [], "the shipped weights come from a committed script"
     assert set(provenance["final_loss"]) == {"autoencoder", "denoiser"}
     assert provenance["steps"]["denoiser"] > 0 and "load_digits" in provenance["data"]
 
@@ -97,7 +99,12 @@ def test_diversity_is_zero_for_copies_and_grows_with_spread():
 def test_training_script_smoke(tmp_path):
     """A few steps of the real script: it trains, writes a folder that loads, and records it."""
     result = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "train_tiny_digits.py"), "--scale", "0.002"]
+        [
+            sys.executable,
+            str(ROOT / "tools" / "train_tiny_digits.py"),
+            "--scale",
+            "0.002",
+        ]
         + ["--out", str(tmp_path)],
         capture_output=True,
         text=True,
@@ -106,6 +113,6 @@ def test_training_script_smoke(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     provenance = json.loads((tmp_path / "PROVENANCE.json").read_text())
     assert provenance["steps"]["denoiser"] == 4
-    tokenizer = models.clip_tokenizer(16)
+    tokenizer = clip_tokenizer(16)
     pipe = models.pretrained_pipeline(str(tmp_path), "cpu", tokenizer=tokenizer)
     assert pipe.vae.config.scaling_factor == provenance["scaling_factor"]

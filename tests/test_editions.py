@@ -13,7 +13,16 @@ from nbclient.exceptions import CellExecutionError
 from conftest import HTML, ROOT, chapters
 
 STUDENT = ROOT / "_build" / "student"
-TEXT_SUFFIXES = {".html", ".md", ".ipynb", ".txt", ".js", ".json", ".yml", ".py"}
+TEXT_SUFFIXES = {
+    ".html",
+    ".md",
+    ".ipynb",
+    ".txt",
+    ".js",
+    ".json",
+    ".yml",
+    ".py",
+}
 
 
 def solution_snippets() -> dict[str, list[str]]:

@@ -1,15 +1,13 @@
 """Chapter 3's explorer: the drawing, the static HTML slider, and the live widget's wiring."""
 
-import base64
-import io
 import json
 import re
 
 import matplotlib
 import pytest
-from PIL import Image
 
 from dlbook import explorer
+from dlbook.losses import LOSSES, two_class_curves
 
 matplotlib.use("Agg")
 
@@ -32,17 +30,33 @@ def test_draw_plots_only_the_chosen_losses():
     assert len([line for line in ax_grad.get_lines() if line.get_label() in ("CE", "SE")]) == 2
 
 
-def test_static_explorer_holds_one_valid_distinct_frame_per_target():
+def test_static_explorer_holds_one_distinct_frame_per_target():
     y1_values = (0.1, 0.5, 0.9)
     html = explorer.static_explorer(y1_values, start=0.5, element_id="test-explorer")
-    frames = json.loads(re.search(r"const frames = (\[.*?\]);", html).group(1))
+    frames = json.loads(re.search(r"const frames = (\[.*?\]);\n", html).group(1))
     labels = json.loads(re.search(r"const labels = (\[.*?\]);", html).group(1))
     assert labels == ["0.100", "0.500", "0.900"]
-    assert len(set(frames)) == 3
-    for frame in frames:
-        assert Image.open(io.BytesIO(base64.b64decode(frame))).format == "PNG"
+    assert len({json.dumps(frame) for frame in frames}) == 3
+    assert set(frames[0]["lines"]) == {f"{k}-{n}" for k in ("loss", "grad") for n in LOSSES}
     assert 'max="2"' in html and 'value="1"' in html and "y₁ = 0.500" in html
-    assert f'src="data:image/png;base64,{frames[1]}"' in html
+    shown = re.search(r'data-curve="grad-CE" points="([^"]+)"', html).group(1)
+    assert shown == frames[1]["lines"]["grad-CE"]  # the page starts at y1 = 0.5
+
+
+def test_frames_draw_the_curves_data():
+    """Each polyline is the loss's data in pixels: map the points back and compare."""
+    y1 = 0.3
+    lines = explorer.frame(y1)["lines"]
+    curves = two_class_curves(y1, explorer.MARGIN)
+    for panel, kind in enumerate(explorer.YLIM):
+        low, high = explorer.YLIM[kind]
+        points = [tuple(map(float, p.split(","))) for p in lines[f"{kind}-SE"].split()]
+        left = explorer.PAD + panel * (explorer.PANEL + explorer.PAD)
+        xs = [(px - left) / explorer.PANEL * 12 - 6 for px, _ in points]
+        ys = [high - (py - 10) / explorer.HEIGHT * (high - low) for _, py in points]
+        expected = curves["SE"][panel][::6]
+        assert xs[0] == pytest.approx(-6, abs=0.05) and xs[-1] == pytest.approx(6, abs=0.05)
+        assert ys == pytest.approx(expected.tolist(), abs=0.02)
 
 
 def test_static_explorer_start_must_be_a_frame():

@@ -32,7 +32,9 @@ def test_meta_networks_hold_no_memory(full_size):
 
 def test_count_on_a_known_module():
     net = torch.nn.Sequential(
-        torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2, bias=False)
+        torch.nn.Linear(3, 4),
+        torch.nn.ReLU(),
+        torch.nn.Linear(4, 2, bias=False),
     )
     assert inventory.count(net) == inventory.Counts(
         modules=4, parameter_tensors=3, scalars=3 * 4 + 4 + 8

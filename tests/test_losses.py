@@ -71,10 +71,12 @@ def test_gradients_with_respect_to_p(n):
     y, z = random_case(n, seed=3)
     p = softmax(z)
     torch.testing.assert_close(
-        losses.squared_error_grad_p(y, p), autograd_grad(lambda q: losses.squared_error(y, q), p)
+        losses.squared_error_grad_p(y, p),
+        autograd_grad(lambda q: losses.squared_error(y, q), p),
     )
     torch.testing.assert_close(
-        losses.cross_entropy_grad_p(y, p), autograd_grad(lambda q: losses.cross_entropy(y, q), p)
+        losses.cross_entropy_grad_p(y, p),
+        autograd_grad(lambda q: losses.cross_entropy(y, q), p),
     )
 
 

@@ -14,10 +14,26 @@ def run_nbval(pythonpath: str | None):
     env = dict(os.environ)
     if pythonpath:
         env["PYTHONPATH"] = pythonpath  # ahead of the editable install, also in the kernel
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval"]
-    command += ["--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg"]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--nbval",
+    ]
+    command += [
+        "--nbval-current-env",
+        "--nbval-sanitize-with",
+        "tests/nbval_sanitize.cfg",
+    ]
     return subprocess.run(
-        [*command, str(CHAPTER)], cwd=ROOT, env=env, capture_output=True, text=True
+        [*command, str(CHAPTER)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
 
 
@@ -28,7 +44,10 @@ def test_planted_change_in_the_power_rule_fails_nbval(tmp_path):
     correct = "tuple(k * c for k, c in enumerate(coefficients))[1:]"
     assert correct in source, "the planted change no longer applies: update this test"
     calculus.write_text(
-        source.replace(correct, "tuple((k + 1) * c for k, c in enumerate(coefficients))[1:]")
+        source.replace(
+            correct,
+            "tuple((k + 1) * c for k, c in enumerate(coefficients))[1:]",
+        )
     )
 
     result = run_nbval(str(tmp_path))

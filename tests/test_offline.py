@@ -35,7 +35,11 @@ print(json.dumps({"mode": loaded.mode, "device": str(loaded.pipe.device),
 def make_test_settings() -> dict[str, str]:
     """The environment `make test` (and `make golden`) pin, read from the Makefile itself."""
     output = subprocess.run(
-        ["make", "-s", "offline-env"], cwd=ROOT, capture_output=True, text=True, check=True
+        ["make", "-s", "offline-env"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return dict(line.split("=", 1) for line in output.split())
 
@@ -49,7 +53,11 @@ def probe(settings: dict[str, str], hub: str, tmp_path) -> dict:
         "DLBOOK_DATA": str(tmp_path / "data"),
     }
     result = subprocess.run(
-        [sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", PROBE],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])

@@ -12,7 +12,11 @@ from conftest import ROOT, chapters
 
 def cells(notebook):
     return [
-        (cell.cell_type, cell.source.strip(), sorted(cell.metadata.get("tags", [])))
+        (
+            cell.cell_type,
+            cell.source.strip(),
+            sorted(cell.metadata.get("tags", [])),
+        )
         for cell in notebook.cells
     ]
 

@@ -93,7 +93,11 @@ def test_one_pass_equals_diffusers_forward_on_crafted_embeddings(small_pipe, emb
         special_hits += int((result.special > 0).any(dim=1).sum())
     # The crafted cases exercise every branch: flags, special-care hits, and the adjustment
     # deciding a verdict.
-    assert flagged and special_hits and adjusted, (flagged, special_hits, adjusted)
+    assert flagged and special_hits and adjusted, (
+        flagged,
+        special_hits,
+        adjusted,
+    )
     assert flagged < 12 * len(inputs)
 
 
@@ -117,5 +121,9 @@ def test_throughput_runs_as_the_chapter_runs_it(small_pipe, inputs):
     """The chapter's measurement, with worker processes, on this machine's device."""
     dataset = TensorDataset(inputs[:20], torch.zeros(20))
     rates = safety.throughput(small_pipe.safety_checker, dataset, "cpu", torch.float32, (0, 2), 20)
-    assert list(rates) == ["model only", "loader, 0 workers", "loader, 2 workers"]
+    assert list(rates) == [
+        "model only",
+        "loader, 0 workers",
+        "loader, 2 workers",
+    ]
     assert all(rate > 0 for rate in rates.values())

@@ -42,7 +42,10 @@ def test_two_class_entries():
     z = random_logits(2)
     (p1, p2), J = softmax(z), softmax_jacobian(z)
     expected = torch.stack(
-        [torch.stack([p1 * (1 - p1), -p1 * p2]), torch.stack([-p2 * p1, p2 * (1 - p2)])]
+        [
+            torch.stack([p1 * (1 - p1), -p1 * p2]),
+            torch.stack([-p2 * p1, p2 * (1 - p2)]),
+        ]
     )
     torch.testing.assert_close(J, expected)
 

@@ -69,7 +69,15 @@ def build(output: Path, source: Path = ROOT) -> int:
     if forget_stale_outputs(build_dir, current) and (build_dir / "html").exists():
         print("build_book: code/ or the environment changed; re-executing every chapter")
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    command = [str(jupyter_book), "build", str(source), "-W", "-n", "--path-output", str(output)]
+    command = [
+        str(jupyter_book),
+        "build",
+        str(source),
+        "-W",
+        "-n",
+        "--path-output",
+        str(output),
+    ]
     result = subprocess.run(command, cwd=source)
     if result.returncode == 0:
         (build_dir / ".inputs-fingerprint").write_text(current)
@@ -80,7 +88,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=ROOT, help="folder that gets _build/")
     parser.add_argument(
-        "--model", help="DLBOOK_MODEL for this build: auto, random-small, random-full or a model id"
+        "--model",
+        help="DLBOOK_MODEL for this build: auto, random-small, random-full or a model id",
     )
     parser.add_argument(
         "--edition",

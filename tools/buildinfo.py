@@ -10,7 +10,14 @@ import os
 import platform
 from importlib import metadata
 
-PACKAGES = ("dlbook", "torch", "torchvision", "diffusers", "transformers", "jupyter-book")
+PACKAGES = (
+    "dlbook",
+    "torch",
+    "torchvision",
+    "diffusers",
+    "transformers",
+    "jupyter-book",
+)
 
 
 def model_setting() -> str:

@@ -23,7 +23,11 @@ LOCK = ROOT / "requirements.txt"
 BINDER = ROOT / "binder" / "requirements.txt"
 PYTHON = "3.11"
 # Where a student or instructor may build: the lock must resolve on each.
-PLATFORMS = ("x86_64-manylinux_2_28", "aarch64-apple-darwin", "x86_64-pc-windows-msvc")
+PLATFORMS = (
+    "x86_64-manylinux_2_28",
+    "aarch64-apple-darwin",
+    "x86_64-pc-windows-msvc",
+)
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 CUDA_ONLY = re.compile(r"^(nvidia-|cuda-|triton==)")
 LOCK_HEADER = """\
@@ -43,7 +47,16 @@ def uv(*args: str, prefer: Path = LOCK) -> str:
         output = Path(scratch) / "out.txt"
         if prefer.exists():  # uv takes the output file's pins as preferences
             shutil.copy(prefer, output)
-        command = [uv_binary(), "pip", "compile", "-q", "--no-header", *args, "-o", str(output)]
+        command = [
+            uv_binary(),
+            "pip",
+            "compile",
+            "-q",
+            "--no-header",
+            *args,
+            "-o",
+            str(output),
+        ]
         # macOS wheels of current torch need macOS 14; uv assumes 13 unless told.
         environment = {**os.environ, "MACOSX_DEPLOYMENT_TARGET": "14.0"}
         result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=environment)
@@ -58,7 +71,13 @@ def uv_binary() -> str:
 
 
 def compile_lock() -> str:
-    pins = uv("pyproject.toml", "--all-extras", "--universal", "--python-version", PYTHON)
+    pins = uv(
+        "pyproject.toml",
+        "--all-extras",
+        "--universal",
+        "--python-version",
+        PYTHON,
+    )
     return LOCK_HEADER + pins + "-e .\n"
 
 
@@ -91,7 +110,11 @@ def check(name: str, current: Path, expected: str) -> bool:
         "compiled from pyproject.toml",
         lineterm="",
     )
-    print(f"lock: {name} is out of date; run `make lock`:", *list(diff)[:40], sep="\n")
+    print(
+        f"lock: {name} is out of date; run `make lock`:",
+        *list(diff)[:40],
+        sep="\n",
+    )
     return False
 
 
@@ -102,7 +125,13 @@ def resolves_everywhere(lock: str) -> bool:
         pins.write(lock.replace("-e .\n", ""))
         pins.flush()
         for platform in PLATFORMS:
-            chosen = uv(pins.name, "--python-platform", platform, "--python-version", PYTHON)
+            chosen = uv(
+                pins.name,
+                "--python-platform",
+                platform,
+                "--python-version",
+                PYTHON,
+            )
             count = sum(1 for line in chosen.splitlines() if "==" in line)
             print(f"lock: resolves for {platform} (Python {PYTHON}): {count} packages")
             ok &= count > 0

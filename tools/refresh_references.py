@@ -49,7 +49,10 @@ def refresh(source: Path) -> None:
     before = text_outputs(nbformat.read(paired, as_version=4)) if paired.exists() else []
     jupytext = Path(sys.executable).parent / "jupytext"
     # --update keeps the notebook's existing outputs and metadata, taking the inputs from the .md.
-    subprocess.run([str(jupytext), "--quiet", "--to", "ipynb", "--update", str(source)], check=True)
+    subprocess.run(
+        [str(jupytext), "--quiet", "--to", "ipynb", "--update", str(source)],
+        check=True,
+    )
     notebook = nbformat.read(paired, as_version=4)
     NotebookClient(
         notebook,
@@ -58,6 +61,9 @@ def refresh(source: Path) -> None:
         record_timing=False,  # timestamps would make every refresh a diff
         resources={"metadata": {"path": str(BOOK)}},
     ).execute()
+    # Widget state is a snapshot of one kernel's widgets (100 KB for chapter 3's explorer): no
+    # reader's kernel can use it, and nbval does not compare it.
+    notebook.metadata.pop("widgets", None)
     nbformat.write(notebook, paired)
     diff = list(
         difflib.unified_diff(before, text_outputs(notebook), "before", "after", lineterm="", n=1)

@@ -24,7 +24,8 @@ BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUB = 'raise NotImplementedError("TODO: your code here")'
 SOLUTION_BLOCK = re.compile(r"^:::\{solution\}.*?^:::[ \t]*$\n?", re.M | re.S)
 MARKED = re.compile(
-    rf"^([ \t]*){re.escape(BEGIN)}[ \t]*\n.*?^[ \t]*{re.escape(END)}[ \t]*$", re.M | re.S
+    rf"^([ \t]*){re.escape(BEGIN)}[ \t]*\n.*?^[ \t]*{re.escape(END)}[ \t]*$",
+    re.M | re.S,
 )
 
 
@@ -46,7 +47,10 @@ def student_notebook(notebook, name: str):
             cell.source = SOLUTION_BLOCK.sub("", cell.source)
         elif "solution" in tags:
             cell.source = stub(cell.source, f"{name}, cell {index}")
-            tags = (tags - {"solution", "hide-input"}) | {"exercise", "skip-execution"}
+            tags = (tags - {"solution", "hide-input"}) | {
+                "exercise",
+                "skip-execution",
+            }
         elif "self-check" in tags:
             tags |= {"skip-execution"}
         if cell.cell_type == "code":
@@ -74,7 +78,10 @@ def make_sources(destination: Path, root: Path = ROOT) -> Path:
     for name in ("_toc.yml", "references.bib"):
         shutil.copy(root / name, destination / name)
     (destination / "_config.yml").write_text(student_config((root / "_config.yml").read_text()))
-    for folder in ("tools", "code"):  # the footer extension; the sources literalinclude shows
+    for folder in (
+        "tools",
+        "code",
+    ):  # the footer extension; the sources literalinclude shows
         shutil.copytree(
             root / folder,
             destination / folder,

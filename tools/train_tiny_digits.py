@@ -20,10 +20,17 @@ import time
 from pathlib import Path
 
 import torch
-from diffusers import AutoencoderKL, PNDMScheduler, StableDiffusionPipeline, UNet2DConditionModel
+from diffusers import (
+    AutoencoderKL,
+    PNDMScheduler,
+    StableDiffusionPipeline,
+    UNet2DConditionModel,
+)
 from transformers import CLIPTextConfig, CLIPTextModel
 
-from dlbook import digits, models
+from dlbook import digits
+from dlbook.networks import read_config
+from dlbook.tokenizer import clip_tokenizer
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "code" / "dlbook" / "assets" / "tiny-digits"
@@ -127,12 +134,15 @@ def train_denoiser(latents, labels, tokenizer, scheduler, steps: int, log):
     return text_encoder.eval(), unet.eval(), loss.item()
 
 
-def commit() -> str:
-    def git(*args):
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout
+def commit() -> dict:
+    """The commit the script runs from, and any file that differs from it."""
 
-    dirty = " (with uncommitted changes)" if git("status", "--porcelain").strip() else ""
-    return git("rev-parse", "HEAD").strip() + dirty
+    def git(*args):
+        result = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        return result.stdout
+
+    changed = [line[3:] for line in git("status", "--porcelain").splitlines()]
+    return {"commit": git("rev-parse", "HEAD").strip(), "uncommitted": changed}
 
 
 def main() -> None:
@@ -162,8 +172,8 @@ def main() -> None:
     vae.register_to_config(scaling_factor=round(scaling_factor, 5))
     log(f"latents {tuple(raw.shape[1:])}, std {raw.std():.4f}: scaling_factor {scaling_factor:.5f}")
 
-    tokenizer = models.clip_tokenizer(max_length=TEXT["max_position_embeddings"])
-    scheduler = PNDMScheduler.from_config(models.read_config("sd-v1-4", "scheduler"))
+    tokenizer = clip_tokenizer(max_length=TEXT["max_position_embeddings"])
+    scheduler = PNDMScheduler.from_config(read_config("sd-v1-4", "scheduler"))
     latents = raw * vae.config.scaling_factor
     text_encoder, unet, unet_loss = train_denoiser(
         latents, train.labels, tokenizer, scheduler, unet_steps, log
@@ -180,23 +190,33 @@ def main() -> None:
     )
     # float16 halves the files; loading casts back to float32 on a CPU.
     pipe.to(torch.float16).save_pretrained(args.out, safe_serialization=True)
-    # The tokenizer is rebuilt from the vocabulary the package ships (models.clip_tokenizer).
+    # The tokenizer is rebuilt from the vocabulary the package ships (dlbook.tokenizer).
     for leftover in (args.out / "tokenizer").glob("*"):
         leftover.unlink()
     (args.out / "tokenizer").rmdir()
     seconds = time.perf_counter() - start
     provenance = {
         "script": "tools/train_tiny_digits.py",
-        "commit": source,
+        **source,
         "seed": SEED,
         "data": f"scikit-learn {__import__('sklearn').__version__} load_digits(): "
         f"{len(train.labels)} training images (split seed {digits.SPLIT_SEED}), 16 x 16 RGB",
-        "steps": {"autoencoder": vae_steps, "denoiser": unet_steps, "batch": [64, 128]},
-        "final_loss": {"autoencoder": round(vae_loss, 5), "denoiser": round(unet_loss, 5)},
+        "steps": {
+            "autoencoder": vae_steps,
+            "denoiser": unet_steps,
+            "batch": [64, 128],
+        },
+        "final_loss": {
+            "autoencoder": round(vae_loss, 5),
+            "denoiser": round(unet_loss, 5),
+        },
         "scaling_factor": vae.config.scaling_factor,
         "seconds": round(seconds, 1),
         "machine": f"{platform.machine()}, {torch.get_num_threads()} threads",
-        "versions": {"torch": torch.__version__, "diffusers": __import__("diffusers").__version__},
+        "versions": {
+            "torch": torch.__version__,
+            "diffusers": __import__("diffusers").__version__,
+        },
     }
     (args.out / "PROVENANCE.json").write_text(json.dumps(provenance, indent=2) + "\n")
     size = sum(f.stat().st_size for f in args.out.rglob("*") if f.is_file())

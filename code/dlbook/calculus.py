@@ -1,7 +1,7 @@
 """Chapter 1: polynomials, the power rule, and derivatives by autograd.
 
-A polynomial is a sequence of coefficients in increasing powers,
-``(c0, c1, ..., cd)`` for ``c0 + c1*x + ... + cd*x**d`` (numpy.polynomial's order).
+A polynomial is a sequence of coefficients in increasing powers, ``(c0, c1, ...,
+cd)`` for ``c0 + c1*x + ... + cd*x**d`` (numpy.polynomial's order).
 """
 
 from collections.abc import Callable, Sequence
@@ -11,23 +11,30 @@ import torch
 SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-def polynomial(coefficients: Sequence[float]) -> Callable[[torch.Tensor], torch.Tensor]:
+def polynomial(
+    coefficients: Sequence[float],
+) -> Callable[[torch.Tensor], torch.Tensor]:
     """Return the function x ↦ Σₖ cₖ xᵏ, elementwise on a tensor x."""
     coefficients = tuple(float(c) for c in coefficients)
 
     def p(x: torch.Tensor) -> torch.Tensor:
         # Start from a tensor shaped like x so that a constant polynomial
-        # (such as the 4th derivative of a quartic) still gives one value per point.
+        # (such as the 4th derivative of a quartic) still gives one value per
+        # point.
         y = torch.zeros_like(x)
-        for c in reversed(coefficients):  # Horner: fewer roundings than summing powers
+        # Horner: fewer roundings than summing powers
+        for c in reversed(coefficients):
             y = y * x + c
         return y
 
     return p
 
 
-def power_rule(coefficients: Sequence[float], order: int = 1) -> tuple[float, ...]:
-    """Coefficients of the `order`-th derivative, by d/dx xᵏ = k xᵏ⁻¹ applied `order` times.
+def power_rule(
+    coefficients: Sequence[float], order: int = 1
+) -> tuple[float, ...]:
+    """Coefficients of the `order`-th derivative, by d/dx xᵏ = k xᵏ⁻¹ applied
+    `order` times.
 
     Past the degree the result is ``()``, the zero polynomial.
     """
@@ -42,7 +49,8 @@ def power_rule(coefficients: Sequence[float], order: int = 1) -> tuple[float, ..
 def derivatives(
     f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, n: int
 ) -> list[torch.Tensor]:
-    """The first `n` derivatives of an elementwise function f at the points x, by autograd.
+    """The first `n` derivatives of an elementwise function f at the points x,
+    by autograd.
 
     Returns ``[f'(x), f''(x), ..., f⁽ⁿ⁾(x)]``, each shaped like x.
     """
@@ -52,19 +60,22 @@ def derivatives(
         raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
     if not x.requires_grad:
         raise ValueError(
-            "x does not require grad, so autograd cannot differentiate with respect to it: "
-            "create it with requires_grad=True, e.g. torch.linspace(-2, 3, 100, requires_grad=True)"
+            "x does not require grad, so autograd cannot differentiate with "
+            "respect to it: create it with requires_grad=True, e.g. "
+            "torch.linspace(-2, 3, 100, requires_grad=True)"
         )
     result = []
     y = f(x)
     for _ in range(n):
         if y.requires_grad:
-            # f acts elementwise, so its Jacobian is diagonal: the gradient of y.sum()
-            # holds exactly the diagonal, f'(xᵢ) at every point. create_graph=True records
-            # this step too, so the next pass can differentiate it again.
+            # f acts elementwise, so its Jacobian is diagonal: the gradient of
+            # y.sum() holds exactly the diagonal, f'(xᵢ) at every point.
+            # create_graph=True records this step too, so the next pass can
+            # differentiate it again.
             (dy,) = torch.autograd.grad(y.sum(), x, create_graph=True)
         else:
-            # The graph no longer reaches x: autograd is telling us y is constant in x.
+            # The graph no longer reaches x: autograd is telling us y is
+            # constant in x.
             dy = torch.zeros_like(x)
         result.append(dy)
         y = dy
@@ -72,7 +83,8 @@ def derivatives(
 
 
 def format_polynomial(coefficients: Sequence[float], var: str = "x") -> str:
-    """Human-readable form, highest power first: (5, -4, 3, -2, 1) → 'x⁴ − 2x³ + 3x² − 4x + 5'."""
+    """Human-readable form, highest power first: (5, -4, 3, -2, 1) → 'x⁴ − 2x³ +
+    3x² − 4x + 5'."""
     terms = []
     for k in reversed(range(len(coefficients))):
         c = float(coefficients[k])
@@ -81,7 +93,13 @@ def format_polynomial(coefficients: Sequence[float], var: str = "x") -> str:
         magnitude = f"{abs(c):g}"
         if k > 0 and magnitude == "1":
             magnitude = ""
-        power = "" if k == 0 else var if k == 1 else var + str(k).translate(SUPERSCRIPTS)
+        power = (
+            ""
+            if k == 0
+            else var
+            if k == 1
+            else var + str(k).translate(SUPERSCRIPTS)
+        )
         sign = "−" if c < 0 else "+"
         terms.append((sign, magnitude + power))
     if not terms:

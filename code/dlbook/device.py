@@ -2,11 +2,13 @@
 
 - ``auto`` (the default): CUDA if torch can use a GPU, else the CPU;
 - ``cpu``: the CPU, even where a GPU is present;
-- ``cuda`` (or ``cuda:N``): a GPU or nothing. When torch cannot use one, stop at once with the
-  reason, never fall back: a "GPU build" that quietly runs the real model on a CPU would run for
-  hours before a timeout says anything.
+- ``cuda`` (or ``cuda:N``): a GPU or nothing. When torch cannot use one, stop at
+  once with the
+  reason, never fall back: a "GPU build" that quietly runs the real model on a
+  CPU would run for hours before a timeout says anything.
 
-    python -m dlbook.device   # prints the device, or the reason there is none (exit status 1)
+    python -m dlbook.device   # prints the device, or the reason there is none
+    (exit status 1)
 """
 
 import os
@@ -21,12 +23,16 @@ SETTINGS = ("auto", "cpu", "cuda")
 
 
 class DeviceError(RuntimeError):
-    """The device that DLBOOK_DEVICE asks for cannot be used; the message says why."""
+    """The device that DLBOOK_DEVICE asks for cannot be used; the message says
+    why."""
 
 
 def choose(setting: str | None = None) -> str:
-    """The device the chapters run on: 'cpu' or 'cuda' (or 'cuda:N'), per DLBOOK_DEVICE."""
-    setting = (setting or os.environ.get("DLBOOK_DEVICE") or "auto").strip().lower()
+    """The device the chapters run on: 'cpu' or 'cuda' (or 'cuda:N'), per
+    DLBOOK_DEVICE."""
+    setting = (
+        (setting or os.environ.get("DLBOOK_DEVICE") or "auto").strip().lower()
+    )
     if setting == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if setting == "cpu":
@@ -34,34 +40,45 @@ def choose(setting: str | None = None) -> str:
     if re.fullmatch(r"cuda(:\d+)?", setting):
         require_cuda(setting)
         return setting
-    raise DeviceError(f"DLBOOK_DEVICE={setting!r}: use one of {', '.join(SETTINGS)} or cuda:N")
+    raise DeviceError(
+        f"DLBOOK_DEVICE={setting!r}: use one of {', '.join(SETTINGS)} or cuda:N"
+    )
 
 
 def require_cuda(setting: str = "cuda") -> None:
     if not torch.cuda.is_available():
+        cuda = torch.version.cuda or "(none: a CPU build)"
         raise DeviceError(
             f"DLBOOK_DEVICE={setting} but torch cannot use a GPU: this torch "
-            f"{torch.__version__} is built for CUDA {torch.version.cuda or '(none: a CPU build)'}, "
-            f"and the NVIDIA driver found is {driver_version() or 'none'}. "
+            f"{torch.__version__} is built for CUDA {cuda}, and the NVIDIA "
+            f"driver found is {driver_version() or 'none'}. "
             "CUDA 13 builds need driver 580 or newer."
         )
     index = int(setting.partition(":")[2] or 0)
     if index >= torch.cuda.device_count():
         raise DeviceError(
-            f"DLBOOK_DEVICE={setting} but torch sees {torch.cuda.device_count()} GPU(s)"
+            f"DLBOOK_DEVICE={setting} but torch sees "
+            f"{torch.cuda.device_count()} GPU(s)"
         )
 
 
 def driver_version() -> str | None:
-    """The NVIDIA kernel driver's version, from the kernel or nvidia-smi; None if there is none."""
+    """The NVIDIA kernel driver's version, from the kernel or nvidia-smi; None
+    if there is none."""
     proc = Path("/proc/driver/nvidia/version")
     if proc.exists():
-        found = re.search(r"Kernel Module\s+(?:for \S+\s+)?([\d.]+)", proc.read_text())
+        found = re.search(
+            r"Kernel Module\s+(?:for \S+\s+)?([\d.]+)", proc.read_text()
+        )
         if found:
             return found.group(1)
     try:
         result = subprocess.run(
-            ["nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader"],
+            [
+                "nvidia-smi",
+                "--query-gpu=driver_version",
+                "--format=csv,noheader",
+            ],
             capture_output=True,
             text=True,
             timeout=10,
@@ -74,8 +91,9 @@ def driver_version() -> str | None:
 
 
 def available_memory(cgroup: Path = Path("/sys/fs/cgroup")) -> int:
-    """Bytes this process can still allocate: the machine's available memory, or less where a
-    container's memory limit (cgroup v2, e.g. Binder's 2 GB) says so."""
+    """Bytes this process can still allocate: the machine's available memory, or
+    less where a container's memory limit (cgroup v2, e.g. Binder's 2 GB) says
+    so."""
     import psutil
 
     available = psutil.virtual_memory().available
@@ -90,14 +108,16 @@ def available_memory(cgroup: Path = Path("/sys/fs/cgroup")) -> int:
 
 
 def dtype_for(device: str) -> torch.dtype:
-    """Half precision on a GPU (SD v1-4 publishes fp16 weights for it), float32 on a CPU."""
+    """Half precision on a GPU (SD v1-4 publishes fp16 weights for it), float32
+    on a CPU."""
     return torch.float16 if device.startswith("cuda") else torch.float32
 
 
 def describe(device: str) -> str:
     if device.startswith("cuda"):
         name = torch.cuda.get_device_name(torch.device(device))
-        return f"CUDA ({name}; driver {driver_version()}, CUDA {torch.version.cuda})"
+        driver, cuda = driver_version(), torch.version.cuda
+        return f"CUDA ({name}; driver {driver}, CUDA {cuda})"
     return f"CPU ({torch.get_num_threads()} threads)"
 
 

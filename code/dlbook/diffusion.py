@@ -1,39 +1,51 @@
 """Chapter 5: Stable Diffusion by hand — tokens → text vectors → latents → RGB.
 
-The steps follow diffusers' StableDiffusionPipeline.__call__, written out so each tensor can be
-looked at: classifier-free guidance (Ho & Salimans, 2022) with PNDM's PLMS sampler (Liu et al.,
-2022) in the latent space of an autoencoder (Rombach et al., 2022).
+The steps follow diffusers' StableDiffusionPipeline.__call__, written out so
+each tensor can be looked at: classifier-free guidance (Ho & Salimans, 2022)
+with PNDM's PLMS sampler (Liu et al., 2022) in the latent space of an
+autoencoder (Rombach et al., 2022).
 """
 
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from tqdm import tqdm  # plain text: the same bar in a terminal, a notebook and the book
+
+# plain text: the same bar in a terminal, a notebook and the book
+from tqdm import tqdm
 
 
 @dataclass
 class Run:
     image: torch.Tensor  # (1, 3, 512, 512) in [0, 1]
     latents: torch.Tensor  # the final latents, (1, 4, 64, 64)
-    intermediates: list[tuple[int, torch.Tensor]] = field(default_factory=list)  # (step, image)
+    # (step, image)
+    intermediates: list[tuple[int, torch.Tensor]] = field(default_factory=list)
     shapes: list[tuple[str, tuple[int, ...], str]] = field(default_factory=list)
     unet_calls: int = 0
 
 
-def initial_latents(seed: int, shape=(1, 4, 64, 64), dtype=torch.float32) -> torch.Tensor:
-    """Gaussian noise from numpy's RandomState, identical on every device and platform."""
-    noise = np.random.RandomState(seed).randn(*shape)  # float64: cast before use
+def initial_latents(
+    seed: int, shape=(1, 4, 64, 64), dtype=torch.float32
+) -> torch.Tensor:
+    """Gaussian noise from numpy's RandomState, identical on every device and
+    platform."""
+    # float64: cast before use
+    noise = np.random.RandomState(seed).randn(*shape)
     return torch.from_numpy(noise).to(dtype)
 
 
 def decode(pipe, latents: torch.Tensor) -> torch.Tensor:
     """Latents → RGB in [0, 1], on the CPU in float32."""
-    # The UNet works on latents times scaling_factor (unit variance); the autoencoder never saw
-    # the factor, so divide it out before decoding.
-    image = pipe.vae.decode(latents / pipe.vae.config.scaling_factor).sample  # (B, 3, 512, 512)
-    # diffusers' VaeImageProcessor maps the decoder's [-1, 1] to [0, 1] and clamps.
-    return pipe.image_processor.postprocess(image, output_type="pt").float().cpu()
+    # The UNet works on latents times scaling_factor (unit variance); the
+    # autoencoder never saw the factor, so divide it out before decoding.
+    # (B, 3, 512, 512)
+    image = pipe.vae.decode(latents / pipe.vae.config.scaling_factor).sample
+    # diffusers' VaeImageProcessor maps the decoder's [-1, 1] to [0, 1] and
+    # clamps.
+    return (
+        pipe.image_processor.postprocess(image, output_type="pt").float().cpu()
+    )
 
 
 @torch.no_grad()
@@ -60,12 +72,19 @@ def generate(
     shapes = []
 
     def note(name, tensor):
-        shapes.append((name, tuple(tensor.shape), str(tensor.dtype).removeprefix("torch.")))
+        shapes.append(
+            (
+                name,
+                tuple(tensor.shape),
+                str(tensor.dtype).removeprefix("torch."),
+            )
+        )
 
     prompts = [prompt] if isinstance(prompt, str) else list(prompt)
     batch = len(prompts)
 
-    # 1. Tokenize: the empty prompt (for the unconditional prediction) and the prompt, as one batch.
+    # 1. Tokenize: the empty prompt (for the unconditional prediction) and the
+    # prompt, as one batch.
     tokens = tokenizer(
         [""] * batch + prompts,
         padding="max_length",
@@ -79,21 +98,32 @@ def generate(
     text_vectors = text_encoder(tokens.to(device))[0]  # (2, 77, 768)
     note("text_vectors", text_vectors)
 
-    # 3. Timesteps: PNDM with skip_prk_steps evaluates the first step twice (see the chapter).
+    # 3. Timesteps: PNDM with skip_prk_steps evaluates the first step twice (see
+    # the chapter).
     scheduler.set_timesteps(steps, device=device)
     note("timesteps", scheduler.timesteps)
 
-    # 4. Initial latents: seeded noise, scaled to the scheduler's starting standard deviation.
+    # 4. Initial latents: seeded noise, scaled to the scheduler's starting
+    # standard deviation.
     size = unet.config.sample_size  # 64 for SD v1-4: 512 pixels / 8
     shape = (batch, unet.config.in_channels, size, size)
-    latents = initial_latents(seed, shape).to(device, dtype) * scheduler.init_noise_sigma
+    latents = (
+        initial_latents(seed, shape).to(device, dtype)
+        * scheduler.init_noise_sigma
+    )
     note("latents", latents)
 
-    # 5. Denoise: predict the noise with and without the prompt, extrapolate, step.
+    # 5. Denoise: predict the noise with and without the prompt, extrapolate,
+    # step.
     run = Run(image=torch.empty(0), latents=latents)
-    for i, t in enumerate(tqdm(scheduler.timesteps, desc="denoising", disable=not progress)):
-        latent_input = scheduler.scale_model_input(torch.cat([latents] * 2), t)  # (2, 4, 64, 64)
-        noise_pred = unet(latent_input, t, encoder_hidden_states=text_vectors).sample
+    for i, t in enumerate(
+        tqdm(scheduler.timesteps, desc="denoising", disable=not progress)
+    ):
+        # (2, 4, 64, 64)
+        latent_input = scheduler.scale_model_input(torch.cat([latents] * 2), t)
+        noise_pred = unet(
+            latent_input, t, encoder_hidden_states=text_vectors
+        ).sample
         run.unet_calls += 1
         noise_uncond, noise_text = noise_pred.chunk(2)  # (1, 4, 64, 64) each
         guided = noise_uncond + guidance_scale * (noise_text - noise_uncond)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import torch
 
-from dlbook.models import build_networks
+from dlbook.networks import build_networks
 
 NETWORKS = ("vae", "text_encoder", "unet", "safety_checker")
 # Scalars in the released CompVis/stable-diffusion-v1-4 checkpoint, per network.
@@ -36,15 +36,18 @@ def count(network: torch.nn.Module) -> Counts:
 
 
 def full_size_networks() -> dict[str, torch.nn.Module]:
-    """SD v1-4's four networks at full size on the meta device: shapes without memory."""
+    """SD v1-4's four networks at full size on the meta device: shapes without
+    memory."""
     with torch.device("meta"):
         return build_networks("sd-v1-4")
 
 
 def components(pipe) -> list[tuple[str, str, bool]]:
-    """(attribute, class name, is it an nn.Module?) for each part a diffusers pipeline holds.
+    """(attribute, class name, is it an nn.Module?) for each part a diffusers
+    pipeline holds.
 
-    Optional parts it was built without (SD v1-4 has no `image_encoder`) are left out.
+    Optional parts it was built without (SD v1-4 has no `image_encoder`) are
+    left out.
     """
     return [
         (name, type(part).__name__, isinstance(part, torch.nn.Module))
@@ -54,9 +57,11 @@ def components(pipe) -> list[tuple[str, str, bool]]:
 
 
 def pipeline_folder(loaded, scratch: str) -> Path:
-    """The folder from_pretrained reads: the real snapshot, or `scratch` holding a saved copy.
+    """The folder from_pretrained reads: the real snapshot, or `scratch` holding
+    a saved copy.
 
-    Random pipelines have no folder of their own; saving one writes the layout the hub serves.
+    Random pipelines have no folder of their own; saving one writes the layout
+    the hub serves.
     """
     if loaded.random:
         loaded.pipe.save_pretrained(scratch)
@@ -65,4 +70,6 @@ def pipeline_folder(loaded, scratch: str) -> Path:
         return Path(loaded.source)
     from diffusers import DiffusionPipeline
 
-    return Path(DiffusionPipeline.download(loaded.source, local_files_only=True))
+    return Path(
+        DiffusionPipeline.download(loaded.source, local_files_only=True)
+    )

@@ -1,7 +1,9 @@
-"""Chapter 3: squared error, KL and cross-entropy on a softmax, and their gradients.
+"""Chapter 3: squared error, KL and cross-entropy on a softmax, and their
+gradients.
 
-Targets y and predictions p are distributions along the last dimension. 0·log 0 is taken as 0
-(torch.xlogy), so one-hot targets give finite losses and gradients.
+Targets y and predictions p are distributions along the last dimension. 0·log 0
+is taken as 0 (torch.xlogy), so one-hot targets give finite losses and
+gradients.
 """
 
 import torch
@@ -30,7 +32,8 @@ def kl_divergence(y: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
 
 
 def sampled_l1(y: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
-    """E‖eₐ − e_b‖₁ for one-hot samples a ~ y, b ~ p: 2·P(a ≠ b) = 2(1 − Σᵢ yᵢpᵢ).
+    """E‖eₐ − e_b‖₁ for one-hot samples a ~ y, b ~ p: 2·P(a ≠ b) = 2(1 − Σᵢ
+    yᵢpᵢ).
 
     For two classes this is 2y₀p₁ + 2y₁p₀.
     """
@@ -50,16 +53,19 @@ def cross_entropy_grad_p(y: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
     return -y / p
 
 
-# Gradients with respect to the logits z, through p = softmax(z): ∂L/∂z = Jᵀ ∂L/∂p = J ∂L/∂p.
+# Gradients with respect to the logits z, through p = softmax(z): ∂L/∂z = Jᵀ
+# ∂L/∂p = J ∂L/∂p.
 
 
 def through_softmax(z: torch.Tensor, grad_p: torch.Tensor) -> torch.Tensor:
-    """The chain rule through the softmax: J(z) @ grad_p, batched (J is symmetric)."""
+    """The chain rule through the softmax: J(z) @ grad_p, batched (J is
+    symmetric)."""
     return (softmax_jacobian(z) @ grad_p.unsqueeze(-1)).squeeze(-1)
 
 
 def cross_entropy_grad_z(y: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
-    """∂CE/∂z = p − y (and the same for KL, which differs from CE by a constant in z)."""
+    """∂CE/∂z = p − y (and the same for KL, which differs from CE by a constant
+    in z)."""
     return softmax(z) - y
 
 
@@ -98,11 +104,16 @@ LOSSES = {
 def two_class_curves(
     y1: float, margin: torch.Tensor
 ) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
-    """Each loss and its ∂/∂z₁ along logits z = (0, m), for target y = (1 − y₁, y₁).
+    """Each loss and its ∂/∂z₁ along logits z = (0, m), for target y = (1 − y₁,
+    y₁).
 
-    `margin` holds the values m = z₁ − z₀; by shift invariance z₀ = 0 loses nothing.
+    `margin` holds the values m = z₁ − z₀; by shift invariance z₀ = 0 loses
+    nothing.
     """
     z = torch.stack([torch.zeros_like(margin), margin], dim=-1)  # (M, 2)
     y = torch.tensor([1 - y1, y1], dtype=margin.dtype).expand_as(z)
     p = softmax(z)
-    return {name: (loss(y, p), grad(y, z)[:, 1]) for name, (loss, grad) in LOSSES.items()}
+    return {
+        name: (loss(y, p), grad(y, z)[:, 1])
+        for name, (loss, grad) in LOSSES.items()
+    }

@@ -1,76 +1,113 @@
-"""Chapter 6: Stable Diffusion's safety checker, run over a DataLoader, with its scores exposed.
+"""Chapter 6: Stable Diffusion's safety checker, run over a DataLoader, with its
+scores exposed.
 
-The checker embeds an image with CLIP's vision tower and compares it (cosine similarity) with 17
-fixed "concept" embeddings and 3 "special care" ones; an image is flagged when any similarity
-exceeds that concept's threshold. diffusers' forward returns only the verdict; `scores` returns
-the verdict and the numbers behind it, computed as the forward computes them, in one pass.
+The checker embeds an image with CLIP's vision tower and compares it (cosine
+similarity) with 17 fixed "concept" embeddings and 3 "special care" ones; an
+image is flagged when any similarity exceeds that concept's threshold.
+diffusers' forward returns only the verdict; `scores` returns the verdict and
+the numbers behind it, computed as the forward computes them, in one pass.
 """
 
 import time
 from dataclasses import dataclass, field
 
 import torch
-from tqdm import tqdm  # plain text: the same bar in a terminal, a notebook and the book
+
+# plain text: the same bar in a terminal, a notebook and the book
+from tqdm import tqdm
 
 
 @dataclass
 class Scores:
-    concept: torch.Tensor  # (B, 17): similarity − threshold (+ adjustment); > 0 flags the image
+    # (B, 17): similarity − threshold (+ adjustment); > 0 flags the image
+    concept: torch.Tensor
     special: torch.Tensor  # (B, 3): the same for the special-care concepts
     flagged: torch.Tensor  # (B,) bool
 
 
 def cosine_similarity(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """(B, D), (C, D) → (B, C). diffusers calls this `cosine_distance`; it is a similarity."""
+    """(B, D), (C, D) → (B, C). diffusers calls this `cosine_distance`; it is a
+    similarity."""
     return torch.nn.functional.normalize(a) @ torch.nn.functional.normalize(b).T
 
 
 @torch.no_grad()
 def scores(checker, clip_input: torch.Tensor) -> Scores:
-    """The per-concept scores behind StableDiffusionSafetyChecker's verdict, batched: one pass
-    through the vision tower gives the verdict and the numbers behind it."""
+    """The per-concept scores behind StableDiffusionSafetyChecker's verdict,
+    batched: one pass through the vision tower gives the verdict and the numbers
+    behind it."""
     pooled = checker.vision_model(clip_input)[1]  # (B, hidden)
     image_embeds = checker.visual_projection(pooled)  # (B, 768)
-    # As diffusers does: similarities in the model's dtype, the rest in float32 on the CPU.
-    special_similarity = cosine_similarity(image_embeds, checker.special_care_embeds).float().cpu()
-    similarity = cosine_similarity(image_embeds, checker.concept_embeds).float().cpu()  # (B, 17)
-    special_thresholds = checker.special_care_embeds_weights.float().cpu()  # (3,)
+    # As diffusers does: similarities in the model's dtype, the rest in float32
+    # on the CPU.
+    special_similarity = (
+        cosine_similarity(image_embeds, checker.special_care_embeds)
+        .float()
+        .cpu()
+    )
+    similarity = (
+        cosine_similarity(image_embeds, checker.concept_embeds).float().cpu()
+    )  # (B, 17)
+    # (3,)
+    special_thresholds = checker.special_care_embeds_weights.float().cpu()
     thresholds = checker.concept_embeds_weights.float().cpu()  # (17,)
-    # diffusers rounds each score to 3 decimals before comparing it with 0; so do we.
+    # diffusers rounds each score to 3 decimals before comparing it with 0; so
+    # do we.
     special = torch.round(special_similarity - special_thresholds, decimals=3)
-    # An image close to a special-care concept gets a 0.01 stricter test for all others (and,
-    # in diffusers' loop, for the special-care concepts after the first one it matched).
+    # An image close to a special-care concept gets a 0.01 stricter test for all
+    # others (and, in diffusers' loop, for the special-care concepts after the
+    # first one it matched).
     hit = special > 0
     earlier_hit = (hit.cumsum(dim=1) - hit.int()) > 0
-    special = torch.round(special_similarity - special_thresholds + 0.01 * earlier_hit, decimals=3)
+    special = torch.round(
+        special_similarity - special_thresholds + 0.01 * earlier_hit, decimals=3
+    )
     adjustment = 0.01 * hit.any(dim=1, keepdim=True)
     concept = torch.round(similarity - thresholds + adjustment, decimals=3)
-    return Scores(concept=concept, special=special, flagged=(concept > 0).any(dim=1))
+    return Scores(
+        concept=concept, special=special, flagged=(concept > 0).any(dim=1)
+    )
 
 
 def blacked_out(images: torch.Tensor, flagged: torch.Tensor) -> torch.Tensor:
-    """What the checker hands back: the images, each flagged one replaced by zeros."""
+    """What the checker hands back: the images, each flagged one replaced by
+    zeros."""
     return torch.where(flagged.view(-1, 1, 1, 1).to(images.device), 0, images)
 
 
 @dataclass
 class Report:
     flagged: list[int] = field(default_factory=list)  # dataset indices
-    max_concept_score: list[float] = field(default_factory=list)  # per image, in dataset order
-    concept_scores: list[torch.Tensor] = field(default_factory=list)  # (B, 17) per batch
+    # per image, in dataset order
+    max_concept_score: list[float] = field(default_factory=list)
+    # (B, 17) per batch
+    concept_scores: list[torch.Tensor] = field(default_factory=list)
     images: int = 0
 
 
 @torch.no_grad()
 def check_dataset(
-    checker, loader, device="cpu", dtype=torch.float32, with_scores=True, progress=True
+    checker,
+    loader,
+    device="cpu",
+    dtype=torch.float32,
+    with_scores=True,
+    progress=True,
 ) -> Report:
-    """Run the safety checker over every batch; collect flagged dataset indices (and scores)."""
+    """Run the safety checker over every batch; collect flagged dataset indices
+    (and scores)."""
     report = Report()
-    for clip_input, _ in tqdm(loader, desc="safety check", unit="batch", disable=not progress):
-        clip_input = clip_input.to(device, dtype, non_blocking=True)  # (B, 3, 224, 224)
-        batch = scores(checker, clip_input)  # the verdict and its numbers, in one pass
-        report.flagged += [report.images + i for i in batch.flagged.nonzero().flatten().tolist()]
+    for clip_input, _ in tqdm(
+        loader, desc="safety check", unit="batch", disable=not progress
+    ):
+        # (B, 3, 224, 224)
+        clip_input = clip_input.to(device, dtype, non_blocking=True)
+        # the verdict and its numbers, in one pass
+        batch = scores(checker, clip_input)
+        report.flagged += [
+            report.images + i
+            for i in batch.flagged.nonzero().flatten().tolist()
+        ]
         report.images += len(clip_input)
         if with_scores:
             report.max_concept_score += batch.concept.max(dim=1).values.tolist()
@@ -79,14 +116,18 @@ def check_dataset(
 
 
 def synchronize(device: str) -> None:
-    """Wait for queued GPU work, so that a clock reads the work and not its launch."""
+    """Wait for queued GPU work, so that a clock reads the work and not its
+    launch."""
     if str(device).startswith("cuda"):
         torch.cuda.synchronize()
 
 
 @torch.no_grad()
-def model_only_rate(checker, device, dtype, images: int = 200, batch_size: int = 10) -> float:
-    """Images/s of the checker on one ready-made batch: the ceiling a loader can approach."""
+def model_only_rate(
+    checker, device, dtype, images: int = 200, batch_size: int = 10
+) -> float:
+    """Images/s of the checker on one ready-made batch: the ceiling a loader can
+    approach."""
     batch = torch.randn(batch_size, 3, 224, 224, device=device, dtype=dtype)
     scores(checker, batch)  # warm-up
     synchronize(device)
@@ -98,28 +139,40 @@ def model_only_rate(checker, device, dtype, images: int = 200, batch_size: int =
     return rounds * batch_size / (time.perf_counter() - start)
 
 
-def loader_fed_rate(checker, dataset, device, dtype, workers: int, batch_size: int = 10) -> float:
-    """Images/s of check_dataset over `dataset`, decoded by a DataLoader with `workers`."""
+def loader_fed_rate(
+    checker, dataset, device, dtype, workers: int, batch_size: int = 10
+) -> float:
+    """Images/s of check_dataset over `dataset`, decoded by a DataLoader with
+    `workers`."""
     from torch.utils.data import DataLoader
 
     loader = DataLoader(
         dataset,
         batch_size=batch_size,
         num_workers=workers,
-        pin_memory=str(device).startswith("cuda"),  # lets the copy overlap the work
+        # lets the copy overlap the work
+        pin_memory=str(device).startswith("cuda"),
         persistent_workers=workers > 0,
         prefetch_factor=4 if workers else None,
     )
-    check_dataset(checker, [next(iter(loader))], device, dtype, False, False)  # warm-up
+    # warm-up
+    check_dataset(checker, [next(iter(loader))], device, dtype, False, False)
     start = time.perf_counter()
-    report = check_dataset(checker, loader, device, dtype, with_scores=False, progress=False)
+    report = check_dataset(
+        checker, loader, device, dtype, with_scores=False, progress=False
+    )
     synchronize(device)
     return report.images / (time.perf_counter() - start)
 
 
-def throughput(checker, dataset, device, dtype, workers=(0, 2), images=200) -> dict[str, float]:
-    """Images/s: the model alone, then fed from `dataset` with each number of workers."""
+def throughput(
+    checker, dataset, device, dtype, workers=(0, 2), images=200
+) -> dict[str, float]:
+    """Images/s: the model alone, then fed from `dataset` with each number of
+    workers."""
     rates = {"model only": model_only_rate(checker, device, dtype, images)}
     for count in workers:
-        rates[f"loader, {count} workers"] = loader_fed_rate(checker, dataset, device, dtype, count)
+        rates[f"loader, {count} workers"] = loader_fed_rate(
+            checker, dataset, device, dtype, count
+        )
     return rates
