@@ -1,6 +1,7 @@
 """The build itself: failing cells and unknown citations fail it, and a change in code/
 re-executes the chapters."""
 
+import os
 import re
 import shutil
 import subprocess
@@ -93,3 +94,16 @@ def test_stale_outputs_are_forgotten(tmp_path):
     assert (build_dir / ".jupyter_cache").exists()
     assert build_book.forget_stale_outputs(build_dir, "new") is True
     assert sorted(p.name for p in build_dir.iterdir()) == ["html"]
+
+
+def test_a_build_that_asks_for_cuda_without_one_stops_at_once(tmp_path):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a usable GPU")
+    env = {**os.environ, "DLBOOK_DEVICE": "cuda"}
+    command = [sys.executable, str(ROOT / "tools" / "build_book.py"), "--output", str(tmp_path)]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "DLBOOK_DEVICE=cuda but torch cannot use a GPU" in result.stderr
+    assert not (tmp_path / "_build").exists()  # Jupyter Book never started

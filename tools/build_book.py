@@ -62,6 +62,14 @@ def apply_course_settings(root: Path = ROOT) -> None:
 
 def build(output: Path, source: Path = ROOT) -> int:
     apply_course_settings()
+    # DLBOOK_DEVICE=cuda without a usable GPU: stop now, not at chapter 4.
+    from dlbook import device
+
+    try:
+        print(f"build_book: chapters run on {device.describe(device.choose())}")
+    except device.DeviceError as error:
+        print(f"build_book: {error}", file=sys.stderr)
+        return 1
     # A page cannot redraw a progress bar: show its first and last state only (tqdm reads this).
     os.environ.setdefault("TQDM_MININTERVAL", "3600")
     build_dir = output / "_build"

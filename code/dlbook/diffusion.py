@@ -62,29 +62,20 @@ def generate(
 
     A list of prompts makes one image each, from one seeded batch of noise.
     """
-    tokenizer, text_encoder, unet, scheduler = (
-        pipe.tokenizer,
-        pipe.text_encoder,
-        pipe.unet,
-        pipe.scheduler,
-    )
+    tokenizer, text_encoder = pipe.tokenizer, pipe.text_encoder
+    unet, scheduler = pipe.unet, pipe.scheduler
     device, dtype = unet.device, unet.dtype
     shapes = []
 
     def note(name, tensor):
-        shapes.append(
-            (
-                name,
-                tuple(tensor.shape),
-                str(tensor.dtype).removeprefix("torch."),
-            )
-        )
+        dtype_name = str(tensor.dtype).removeprefix("torch.")
+        shapes.append((name, tuple(tensor.shape), dtype_name))
 
     prompts = [prompt] if isinstance(prompt, str) else list(prompt)
     batch = len(prompts)
 
     # 1. Tokenize: the empty prompt (for the unconditional prediction) and the
-    # prompt, as one batch.
+    # prompt, as one batch (shapes in the comments: SD v1-4, one prompt).
     tokens = tokenizer(
         [""] * batch + prompts,
         padding="max_length",
@@ -98,8 +89,7 @@ def generate(
     text_vectors = text_encoder(tokens.to(device))[0]  # (2, 77, 768)
     note("text_vectors", text_vectors)
 
-    # 3. Timesteps: PNDM with skip_prk_steps evaluates the first step twice (see
-    # the chapter).
+    # 3. Timesteps: PNDM (skip_prk_steps) evaluates the first step twice.
     scheduler.set_timesteps(steps, device=device)
     note("timesteps", scheduler.timesteps)
 
@@ -107,23 +97,18 @@ def generate(
     # standard deviation.
     size = unet.config.sample_size  # 64 for SD v1-4: 512 pixels / 8
     shape = (batch, unet.config.in_channels, size, size)
-    latents = (
-        initial_latents(seed, shape).to(device, dtype)
-        * scheduler.init_noise_sigma
-    )
+    latents = initial_latents(seed, shape).to(device, dtype)
+    latents = latents * scheduler.init_noise_sigma  # (1, 4, 64, 64)
     note("latents", latents)
 
     # 5. Denoise: predict the noise with and without the prompt, extrapolate,
     # step.
     run = Run(image=torch.empty(0), latents=latents)
-    for i, t in enumerate(
-        tqdm(scheduler.timesteps, desc="denoising", disable=not progress)
-    ):
-        # (2, 4, 64, 64)
-        latent_input = scheduler.scale_model_input(torch.cat([latents] * 2), t)
-        noise_pred = unet(
-            latent_input, t, encoder_hidden_states=text_vectors
-        ).sample
+    bar = tqdm(scheduler.timesteps, desc="denoising", disable=not progress)
+    for i, t in enumerate(bar):
+        latent_input = torch.cat([latents] * 2)  # (2, 4, 64, 64)
+        latent_input = scheduler.scale_model_input(latent_input, t)
+        noise_pred = unet(latent_input, t, text_vectors).sample
         run.unet_calls += 1
         noise_uncond, noise_text = noise_pred.chunk(2)  # (1, 4, 64, 64) each
         guided = noise_uncond + guidance_scale * (noise_text - noise_uncond)

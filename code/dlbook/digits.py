@@ -16,18 +16,8 @@ import torch
 
 from dlbook import diffusion
 
-WORDS = (
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-)
+WORDS = ("zero", "one", "two", "three", "four")
+WORDS += ("five", "six", "seven", "eight", "nine")
 # Several ways of asking for the same digit, so that the text encoder learns the
 # digit, not one phrase; "" is the unconditional prompt that classifier-free
 # guidance subtracts.
@@ -59,8 +49,7 @@ def load(held_out: float = 0.2) -> tuple[Split, Split]:
     from sklearn.datasets import load_digits
 
     digits = load_digits()
-    # (N, 1, 8, 8)
-    pixels = torch.from_numpy(digits.images).float().div(16).unsqueeze(1)
+    pixels = torch.from_numpy(digits.images).float().div(16)[:, None]  # N,1,8,8
     images = torch.nn.functional.interpolate(pixels, size=SIZE, mode="bilinear")
     images = images.clamp(0, 1).expand(-1, 3, -1, -1).contiguous()
     labels = torch.from_numpy(digits.target).long()
@@ -69,9 +58,8 @@ def load(held_out: float = 0.2) -> tuple[Split, Split]:
     )
     cut = int(len(labels) * (1 - held_out))
     train, test = order[:cut], order[cut:]
-    return Split(images[train], labels[train]), Split(
-        images[test], labels[test]
-    )
+    held = Split(images[test], labels[test])
+    return Split(images[train], labels[train]), held
 
 
 def features(images: torch.Tensor) -> np.ndarray:
@@ -121,9 +109,8 @@ class SweepRow:
     recognised: float
     # mean pairwise distance within a digit, relative to the real images'
     diversity: float
-    saturated: (
-        float  # share of pixels at full white, relative to the real images'
-    )
+    # share of pixels at full white, relative to the real images'
+    saturated: float
     images: torch.Tensor  # (10, per_digit, 3, H, W)
 
 

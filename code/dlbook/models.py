@@ -140,26 +140,21 @@ def hf_token() -> str | None:
     return os.environ.get("HF_TOKEN", "").strip() or None
 
 
-def load_model(
-    setting: str | None = None, device: str | None = None, seed: int = 0
-):
-    """Load the pipeline that DLBOOK_MODEL (or `setting`) names, on `device`.
-    See the module doc."""
+def load_model(setting=None, device=None, seed=0) -> LoadedModel:
+    """Load the pipeline that DLBOOK_MODEL (or `setting`) names, on `device`
+    (DLBOOK_DEVICE's choice by default). See the module doc."""
     quiet_loading()
     setting = setting or os.environ.get("DLBOOK_MODEL", "auto")
     device = device or devices.choose()
     if setting == TINY:
-        loaded = LoadedModel(
-            tiny_pipeline(device), TINY, "dlbook/assets/tiny-digits"
-        )
+        pipe = tiny_pipeline(device)
+        loaded = LoadedModel(pipe, TINY, "dlbook/assets/tiny-digits")
     elif setting in RANDOM_MODES:
-        loaded = LoadedModel(
-            random_pipeline(setting, seed), setting, CONFIG_SETS[setting]
-        )
+        pipe = random_pipeline(setting, seed)
+        loaded = LoadedModel(pipe, setting, CONFIG_SETS[setting])
     elif setting != "auto":
-        loaded = LoadedModel(
-            pretrained_pipeline(setting, device), "real", setting
-        )
+        pipe = pretrained_pipeline(setting, device)
+        loaded = LoadedModel(pipe, "real", setting)
     else:
         loaded = auto_model(device, seed)
     loaded.pipe.set_progress_bar_config(disable=True)

@@ -37,36 +37,28 @@ def scores(checker, clip_input: torch.Tensor) -> Scores:
     batched: one pass through the vision tower gives the verdict and the numbers
     behind it."""
     pooled = checker.vision_model(clip_input)[1]  # (B, hidden)
-    image_embeds = checker.visual_projection(pooled)  # (B, 768)
+    embeds = checker.visual_projection(pooled)  # (B, 768)
     # As diffusers does: similarities in the model's dtype, the rest in float32
     # on the CPU.
-    special_similarity = (
-        cosine_similarity(image_embeds, checker.special_care_embeds)
-        .float()
-        .cpu()
-    )
-    similarity = (
-        cosine_similarity(image_embeds, checker.concept_embeds).float().cpu()
-    )  # (B, 17)
-    # (3,)
+    special_similarity = cosine_similarity(embeds, checker.special_care_embeds)
+    similarity = cosine_similarity(embeds, checker.concept_embeds)
+    special_similarity = special_similarity.float().cpu()  # (B, 3)
+    similarity = similarity.float().cpu()  # (B, 17)
     special_thresholds = checker.special_care_embeds_weights.float().cpu()
     thresholds = checker.concept_embeds_weights.float().cpu()  # (17,)
-    # diffusers rounds each score to 3 decimals before comparing it with 0; so
-    # do we.
+    # diffusers rounds each score to 3 decimals before comparing it with 0.
     special = torch.round(special_similarity - special_thresholds, decimals=3)
-    # An image close to a special-care concept gets a 0.01 stricter test for all
-    # others (and, in diffusers' loop, for the special-care concepts after the
-    # first one it matched).
+    # An image close to a special-care concept gets a 0.01 stricter test for
+    # all others (and, in diffusers' loop, for the special-care concepts after
+    # the first one it matched).
     hit = special > 0
-    earlier_hit = (hit.cumsum(dim=1) - hit.int()) > 0
-    special = torch.round(
-        special_similarity - special_thresholds + 0.01 * earlier_hit, decimals=3
-    )
+    earlier = (hit.cumsum(dim=1) - hit.int()) > 0
+    special = special_similarity - special_thresholds + 0.01 * earlier
+    special = torch.round(special, decimals=3)
     adjustment = 0.01 * hit.any(dim=1, keepdim=True)
     concept = torch.round(similarity - thresholds + adjustment, decimals=3)
-    return Scores(
-        concept=concept, special=special, flagged=(concept > 0).any(dim=1)
-    )
+    flagged = (concept > 0).any(dim=1)
+    return Scores(concept=concept, special=special, flagged=flagged)
 
 
 def blacked_out(images: torch.Tensor, flagged: torch.Tensor) -> torch.Tensor:
