@@ -132,7 +132,7 @@ def frame(y1: float, show: Sequence[str] = tuple(LOSSES), every: int = 6):
                 for x, y in zip(margin, values[::every].tolist(), strict=True)
             ]
             lines[f"{kind}-{name}"] = " ".join(
-                f"{a:.1f},{b:.1f}" for a, b in points
+                f"{a:.0f},{b:.1f}" for a, b in points
             )
     optimum = math.log(y1 / (1 - y1))
     marks = [to_pixels(panel, "loss", optimum, 0)[0] for panel in (0, 1)]
