@@ -1,7 +1,7 @@
 """Chapter 1: polynomials, the power rule, and derivatives by autograd.
 
-A polynomial is a sequence of coefficients in increasing powers, ``(c0, c1, ...,
-cd)`` for ``c0 + c1*x + ... + cd*x**d`` (numpy.polynomial's order).
+A polynomial is a sequence of coefficients in increasing powers, ``(c0, c1,
+..., cd)`` for ``c0 + c1*x + ... + cd*x**d`` (numpy.polynomial's order).
 """
 
 from collections.abc import Callable, Sequence
@@ -39,7 +39,9 @@ def power_rule(
     Past the degree the result is ``()``, the zero polynomial.
     """
     if not isinstance(order, int) or isinstance(order, bool) or order < 0:
-        raise ValueError(f"order must be a non-negative integer, got {order!r}")
+        raise ValueError(
+            f"order must be a non-negative integer, got {order!r}"
+        )
     coefficients = tuple(float(c) for c in coefficients)
     for _ in range(order):
         coefficients = tuple(k * c for k, c in enumerate(coefficients))[1:]
@@ -49,8 +51,8 @@ def power_rule(
 def derivatives(
     f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, n: int
 ) -> list[torch.Tensor]:
-    """The first `n` derivatives of an elementwise function f at the points x,
-    by autograd.
+    """The first `n` derivatives of an elementwise function f at the points
+    x, by autograd.
 
     Returns ``[f'(x), f''(x), ..., f⁽ⁿ⁾(x)]``, each shaped like x.
     """
@@ -68,8 +70,8 @@ def derivatives(
     y = f(x)
     for _ in range(n):
         if y.requires_grad:
-            # f acts elementwise, so its Jacobian is diagonal: the gradient of
-            # y.sum() holds exactly the diagonal, f'(xᵢ) at every point.
+            # f acts elementwise, so its Jacobian is diagonal: the gradient
+            # of y.sum() holds exactly the diagonal, f'(xᵢ) at every point.
             # create_graph=True records this step too, so the next pass can
             # differentiate it again.
             (dy,) = torch.autograd.grad(y.sum(), x, create_graph=True)
@@ -83,8 +85,8 @@ def derivatives(
 
 
 def format_polynomial(coefficients: Sequence[float], var: str = "x") -> str:
-    """Human-readable form, highest power first: (5, -4, 3, -2, 1) → 'x⁴ − 2x³ +
-    3x² − 4x + 5'."""
+    """Human-readable form, highest power first: (5, -4, 3, -2, 1) → 'x⁴ −
+    2x³ + 3x² − 4x + 5'."""
     terms = []
     for k in reversed(range(len(coefficients))):
         c = float(coefficients[k])

@@ -1,6 +1,7 @@
-"""Chapter 6's data: the course's image set (`dlbook.downloads`) or an offline
-folder of real photographs (`dlbook.samples`), read with torchvision's
-ImageFolder without losing a file silently, and preprocessed as CLIP expects.
+"""Chapter 6's data: the course's image set (`dlbook.downloads`) or an
+offline folder of real photographs (`dlbook.samples`), read with
+torchvision's ImageFolder without losing a file silently, and preprocessed as
+CLIP expects.
 """
 
 import os
@@ -13,7 +14,8 @@ from PIL import Image, UnidentifiedImageError
 from dlbook.downloads import DataError, cache_dir, fetch_archive
 from dlbook.samples import make_sample_folder
 
-MAX_PIXELS = 50_000_000  # larger images are skipped (and listed), not decoded
+# larger images are skipped (and listed), not decoded
+MAX_PIXELS = 50_000_000
 IMAGE_SUFFIXES = (
     ".jpg",
     ".jpeg",
@@ -26,13 +28,13 @@ IMAGE_SUFFIXES = (
 )
 
 
-# Reading: every file becomes an RGB image, is skipped with a stated reason, or
-# stops us.
+# Reading: every file becomes an RGB image, is skipped with a stated reason,
+# or stops us.
 
 
 def check_image(path: Path, max_pixels: int = MAX_PIXELS) -> str | None:
-    """Why `path` cannot be used as an image (None if it can), from cheap header
-    checks."""
+    """Why `path` cannot be used as an image (None if it can), from cheap
+    header checks."""
     try:
         with Image.open(path) as picture:
             width, height = picture.size
@@ -54,8 +56,8 @@ def check_image(path: Path, max_pixels: int = MAX_PIXELS) -> str | None:
 
 
 def open_rgb(path: str | Path) -> Image.Image:
-    """Load any image as 8-bit RGB: the conversions are decided here, once, for
-    all modes."""
+    """Load any image as 8-bit RGB: the conversions are decided here, once,
+    for all modes."""
     try:
         with Image.open(path) as picture:
             picture.load()
@@ -66,8 +68,8 @@ def open_rgb(path: str | Path) -> Image.Image:
 
 def to_rgb(picture: Image.Image) -> Image.Image:
     if picture.mode in ("I;16", "I;16B", "I;16L", "I"):
-        # 16-bit: scale to 8 bits; PIL's own convert would clip everything above
-        # 255 to white.
+        # 16-bit: scale to 8 bits; PIL's own convert would clip everything
+        # above 255 to white.
         values = np.asarray(picture, dtype=np.float64)
         peak = (
             65535.0
@@ -105,7 +107,10 @@ def scan_folder(root: Path, max_pixels: int = MAX_PIXELS) -> Scan:
             or path.suffix.lower() not in IMAGE_SUFFIXES
         ):
             scan.skipped.append(
-                (path, f"not an image file name ({path.suffix or 'no suffix'})")
+                (
+                    path,
+                    f"not an image file name ({path.suffix or 'no suffix'})",
+                )
             )
         elif reason := check_image(path, max_pixels):
             scan.skipped.append((path, reason))
@@ -115,8 +120,8 @@ def scan_folder(root: Path, max_pixels: int = MAX_PIXELS) -> Scan:
 
 
 def image_folder(root: Path, transform=None, max_pixels: int = MAX_PIXELS):
-    """torchvision's ImageFolder over the usable files of `root`, and the list
-    of skipped ones."""
+    """torchvision's ImageFolder over the usable files of `root`, and the
+    list of skipped ones."""
     from torchvision.datasets import ImageFolder
 
     root = Path(
@@ -165,11 +170,11 @@ def image_folder(root: Path, transform=None, max_pixels: int = MAX_PIXELS):
 
 
 class CenterCropDown:
-    """Center crop whose offsets round down, as transformers' image processors
-    do.
+    """Center crop whose offsets round down, as transformers' image
+    processors do.
 
-    torchvision's CenterCrop rounds them to nearest: for an odd margin the two
-    differ by a pixel.
+    torchvision's CenterCrop rounds them to nearest: for an odd margin the
+    two differ by a pixel.
     """
 
     def __init__(self, size: int):
@@ -196,7 +201,9 @@ def clip_transform(processor):
     return v2.Compose(
         [
             v2.PILToTensor(),  # (3, H, W) uint8
-            v2.Resize(processor.size["shortest_edge"], bicubic, antialias=True),
+            v2.Resize(
+                processor.size["shortest_edge"], bicubic, antialias=True
+            ),
             CenterCropDown(processor.crop_size["height"]),  # (3, 224, 224)
             v2.ToDtype(torch.float32, scale=True),  # / 255
             v2.Normalize(mean=mean, std=std),
@@ -212,7 +219,8 @@ class ImageSet:
 
 
 def image_set(setting: str | None = None, timeout: float = 10.0) -> ImageSet:
-    """The images chapter 6 runs on, chosen by DLBOOK_IMAGES (default "auto").
+    """The images chapter 6 runs on, chosen by DLBOOK_IMAGES (default
+    "auto").
 
     "coco_humans": the course's set (download errors stop us); "offline":
     SAMPLES; "auto": the course's set if it is cached or downloads within

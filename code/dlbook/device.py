@@ -1,14 +1,15 @@
-"""Where the chapters run: one setting, ``DLBOOK_DEVICE``, and one dtype rule.
+"""Where the chapters run: one setting, ``DLBOOK_DEVICE``, and one dtype
+rule.
 
 - ``auto`` (the default): CUDA if torch can use a GPU, else the CPU;
 - ``cpu``: the CPU, even where a GPU is present;
-- ``cuda`` (or ``cuda:N``): a GPU or nothing. When torch cannot use one, stop at
-  once with the
-  reason, never fall back: a "GPU build" that quietly runs the real model on a
-  CPU would run for hours before a timeout says anything.
+- ``cuda`` (or ``cuda:N``): a GPU or nothing. When torch cannot use one, stop
+  at
+  once with the reason, never fall back: a "GPU build" that quietly runs the
+  real model on a CPU would run for hours before a timeout says anything.
 
-    python -m dlbook.device   # prints the device, or the reason there is none
-    (exit status 1)
+    python -m dlbook.device   # prints the device, or the reason there is
+    none (exit status 1)
 """
 
 import os
@@ -23,15 +24,17 @@ SETTINGS = ("auto", "cpu", "cuda")
 
 
 class DeviceError(RuntimeError):
-    """The device that DLBOOK_DEVICE asks for cannot be used; the message says
-    why."""
+    """The device that DLBOOK_DEVICE asks for cannot be used; the message
+    says why."""
 
 
 def choose(setting: str | None = None) -> str:
     """The device the chapters run on: 'cpu' or 'cuda' (or 'cuda:N'), per
     DLBOOK_DEVICE."""
     setting = (
-        (setting or os.environ.get("DLBOOK_DEVICE") or "auto").strip().lower()
+        (setting or os.environ.get("DLBOOK_DEVICE") or "auto")
+        .strip()
+        .lower()
     )
     if setting == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
@@ -41,7 +44,8 @@ def choose(setting: str | None = None) -> str:
         require_cuda(setting)
         return setting
     raise DeviceError(
-        f"DLBOOK_DEVICE={setting!r}: use one of {', '.join(SETTINGS)} or cuda:N"
+        f"DLBOOK_DEVICE={setting!r}: use one of {', '.join(SETTINGS)} "
+        "or cuda:N"
     )
 
 
@@ -49,9 +53,9 @@ def require_cuda(setting: str = "cuda") -> None:
     if not torch.cuda.is_available():
         cuda = torch.version.cuda or "(none: a CPU build)"
         raise DeviceError(
-            f"DLBOOK_DEVICE={setting} but torch cannot use a GPU: this torch "
-            f"{torch.__version__} is built for CUDA {cuda}, and the NVIDIA "
-            f"driver found is {driver_version() or 'none'}. "
+            f"DLBOOK_DEVICE={setting} but torch cannot use a GPU: this "
+            f"torch {torch.__version__} is built for CUDA {cuda}, and the "
+            f"NVIDIA driver found is {driver_version() or 'none'}. "
             "CUDA 13 builds need driver 580 or newer."
         )
     index = int(setting.partition(":")[2] or 0)
@@ -63,8 +67,8 @@ def require_cuda(setting: str = "cuda") -> None:
 
 
 def driver_version() -> str | None:
-    """The NVIDIA kernel driver's version, from the kernel or nvidia-smi; None
-    if there is none."""
+    """The NVIDIA kernel driver's version, from the kernel or nvidia-smi;
+    None if there is none."""
     proc = Path("/proc/driver/nvidia/version")
     if proc.exists():
         found = re.search(
@@ -91,9 +95,9 @@ def driver_version() -> str | None:
 
 
 def available_memory(cgroup: Path = Path("/sys/fs/cgroup")) -> int:
-    """Bytes this process can still allocate: the machine's available memory, or
-    less where a container's memory limit (cgroup v2, e.g. Binder's 2 GB) says
-    so."""
+    """Bytes this process can still allocate: the machine's available memory,
+    or less where a container's memory limit (cgroup v2, e.g. Binder's 2 GB)
+    says so."""
     import psutil
 
     available = psutil.virtual_memory().available
@@ -108,8 +112,8 @@ def available_memory(cgroup: Path = Path("/sys/fs/cgroup")) -> int:
 
 
 def dtype_for(device: str) -> torch.dtype:
-    """Half precision on a GPU (SD v1-4 publishes fp16 weights for it), float32
-    on a CPU."""
+    """Half precision on a GPU (SD v1-4 publishes fp16 weights for it),
+    float32 on a CPU."""
     return torch.float16 if device.startswith("cuda") else torch.float32
 
 

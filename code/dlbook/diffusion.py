@@ -1,4 +1,5 @@
-"""Chapter 5: Stable Diffusion by hand — tokens → text vectors → latents → RGB.
+"""Chapter 5: Stable Diffusion by hand — tokens → text vectors → latents →
+RGB.
 
 The steps follow diffusers' StableDiffusionPipeline.__call__, written out so
 each tensor can be looked at: classifier-free guidance (Ho & Salimans, 2022)
@@ -20,8 +21,12 @@ class Run:
     image: torch.Tensor  # (1, 3, 512, 512) in [0, 1]
     latents: torch.Tensor  # the final latents, (1, 4, 64, 64)
     # (step, image)
-    intermediates: list[tuple[int, torch.Tensor]] = field(default_factory=list)
-    shapes: list[tuple[str, tuple[int, ...], str]] = field(default_factory=list)
+    intermediates: list[tuple[int, torch.Tensor]] = field(
+        default_factory=list
+    )
+    shapes: list[tuple[str, tuple[int, ...], str]] = field(
+        default_factory=list
+    )
     unet_calls: int = 0
 
 
@@ -44,7 +49,9 @@ def decode(pipe, latents: torch.Tensor) -> torch.Tensor:
     # diffusers' VaeImageProcessor maps the decoder's [-1, 1] to [0, 1] and
     # clamps.
     return (
-        pipe.image_processor.postprocess(image, output_type="pt").float().cpu()
+        pipe.image_processor.postprocess(image, output_type="pt")
+        .float()
+        .cpu()
     )
 
 
@@ -58,7 +65,8 @@ def generate(
     decode_every: int = 0,
     progress: bool = True,
 ) -> Run:
-    """Text to image with classifier-free guidance, one numbered step at a time.
+    """Text to image with classifier-free guidance, one numbered step at a
+    time.
 
     A list of prompts makes one image each, from one seeded batch of noise.
     """
@@ -74,8 +82,8 @@ def generate(
     prompts = [prompt] if isinstance(prompt, str) else list(prompt)
     batch = len(prompts)
 
-    # 1. Tokenize: the empty prompt (for the unconditional prediction) and the
-    # prompt, as one batch (shapes in the comments: SD v1-4, one prompt).
+    # 1. Tokenize: the empty prompt (for the unconditional prediction) and
+    # the prompt, as one batch (shapes in the comments: SD v1-4, one prompt).
     tokens = tokenizer(
         [""] * batch + prompts,
         padding="max_length",

@@ -1,11 +1,11 @@
 """tiny-digits: a text-to-image model with Stable Diffusion's parts, small
-enough to train on a laptop's CPU, and the tools chapter 5 uses to measure what
-guidance does to it.
+enough to train on a laptop's CPU, and the tools chapter 5 uses to measure
+what guidance does to it.
 
-The data are scikit-learn's handwritten digits (1,797 images of 8 × 8 pixels),
-upsampled to 16 × 16 RGB. `tools/train_tiny_digits.py` trains the model; the
-weights ship in ``dlbook/assets/tiny-digits`` and load like any Stable Diffusion
-folder.
+The data are scikit-learn's handwritten digits (1,797 images of 8 × 8
+pixels), upsampled to 16 × 16 RGB. `tools/train_tiny_digits.py` trains the
+model; the weights ship in ``dlbook/assets/tiny-digits`` and load like any
+Stable Diffusion folder.
 """
 
 from dataclasses import dataclass
@@ -18,18 +18,24 @@ from dlbook import diffusion
 
 WORDS = ("zero", "one", "two", "three", "four")
 WORDS += ("five", "six", "seven", "eight", "nine")
-# Several ways of asking for the same digit, so that the text encoder learns the
-# digit, not one phrase; "" is the unconditional prompt that classifier-free
-# guidance subtracts.
-TEMPLATES = ("a handwritten {word}", "the digit {digit}", "{digit}", "{word}")
+# Several ways of asking for the same digit, so that the text encoder learns
+# the digit, not one phrase; "" is the unconditional prompt that
+# classifier-free guidance subtracts.
+TEMPLATES = (
+    "a handwritten {word}",
+    "the digit {digit}",
+    "{digit}",
+    "{word}",
+)
 SIZE = 16  # pixels a side
-GUIDANCE = 4.0  # the scale chapter 5 paints with; its guidance sweep shows why
+# the scale chapter 5 paints with; its guidance sweep shows why
+GUIDANCE = 4.0
 SPLIT_SEED = 0  # the train/held-out split of the data set
 
 
 def folder():
-    """The shipped model's folder (a Traversable; a real path once the package
-    is installed)."""
+    """The shipped model's folder (a Traversable; a real path once the
+    package is installed)."""
     return resources.files("dlbook").joinpath("assets", "tiny-digits")
 
 
@@ -49,8 +55,11 @@ def load(held_out: float = 0.2) -> tuple[Split, Split]:
     from sklearn.datasets import load_digits
 
     digits = load_digits()
-    pixels = torch.from_numpy(digits.images).float().div(16)[:, None]  # N,1,8,8
-    images = torch.nn.functional.interpolate(pixels, size=SIZE, mode="bilinear")
+    # N,1,8,8
+    pixels = torch.from_numpy(digits.images).float().div(16)[:, None]
+    images = torch.nn.functional.interpolate(
+        pixels, size=SIZE, mode="bilinear"
+    )
     images = images.clamp(0, 1).expand(-1, 3, -1, -1).contiguous()
     labels = torch.from_numpy(digits.target).long()
     order = torch.from_numpy(
@@ -63,13 +72,14 @@ def load(held_out: float = 0.2) -> tuple[Split, Split]:
 
 
 def features(images: torch.Tensor) -> np.ndarray:
-    """What the classifier reads: grey levels of a 16 × 16 image, flattened."""
+    """What the classifier reads: grey levels of a 16 × 16 image,
+    flattened."""
     return images.float().mean(dim=1).flatten(1).numpy()
 
 
 def classifier(train: Split):
-    """A logistic regression on the same 16 × 16 digits: the judge of generated
-    images."""
+    """A logistic regression on the same 16 × 16 digits: the judge of
+    generated images."""
     from sklearn.linear_model import LogisticRegression
 
     model = LogisticRegression(max_iter=2000, C=0.5)
@@ -77,8 +87,8 @@ def classifier(train: Split):
 
 
 def diversity(images: torch.Tensor) -> float:
-    """Mean pairwise distance between images (grey levels): 0 when all are the
-    same."""
+    """Mean pairwise distance between images (grey levels): 0 when all are
+    the same."""
     flat = images.float().mean(dim=1).flatten(1)
     distances = torch.cdist(flat, flat)
     count = len(flat)
@@ -86,11 +96,15 @@ def diversity(images: torch.Tensor) -> float:
 
 
 def sample(
-    pipe, prompts: list[str], guidance_scale: float, seed: int, steps: int = 20
+    pipe,
+    prompts: list[str],
+    guidance_scale: float,
+    seed: int,
+    steps: int = 20,
 ):
     """One image per prompt, (B, 3, H, W), by chapter 5's loop. (diffusers'
-    pipeline skips guidance for s ≤ 1: its s = 0 is the conditional model, not
-    the unconditional one.)"""
+    pipeline skips guidance for s ≤ 1: its s = 0 is the conditional model,
+    not the unconditional one.)"""
     run = diffusion.generate(
         pipe,
         prompts,
@@ -115,8 +129,8 @@ class SweepRow:
 
 
 def saturation(images: torch.Tensor) -> float:
-    """Share of pixels at (nearly) full white: strokes pushed past anything in
-    the data."""
+    """Share of pixels at (nearly) full white: strokes pushed past anything
+    in the data."""
     return float((images >= 0.98).float().mean())
 
 
@@ -143,7 +157,9 @@ def sweep(
         images = sample(pipe, prompts, scale, seed, steps)
         recognised = float((judge.predict(features(images)) == asked).mean())
         grouped = images.view(10, per_digit, *images.shape[1:])
-        spread = np.mean([diversity(group) for group in grouped]) / real_spread
+        spread = (
+            np.mean([diversity(group) for group in grouped]) / real_spread
+        )
         saturated = saturation(images) / saturation(real.images)
         rows.append(SweepRow(scale, recognised, spread, saturated, grouped))
     return rows

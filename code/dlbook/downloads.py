@@ -2,10 +2,10 @@
 SHA-256, every member's CRC), and extract it where nothing can escape the
 target folder.
 
-pooch does cached downloads with hash checks too; these few functions add what
-the book needs besides (a hard time limit on every network read, the size and
-CRC checks that catch a truncated or HTML-error download, a refusal of links and
-path traversal) without another dependency.
+pooch does cached downloads with hash checks too; these few functions add
+what the book needs besides (a hard time limit on every network read, the
+size and CRC checks that catch a truncated or HTML-error download, a refusal
+of links and path traversal) without another dependency.
 """
 
 import hashlib
@@ -22,13 +22,13 @@ COCO_HUMANS_SHA256 = None
 
 
 class DataError(RuntimeError):
-    """A data set could not be fetched, verified or read; the message names the
-    file and cause."""
+    """A data set could not be fetched, verified or read; the message names
+    the file and cause."""
 
 
 def cache_dir() -> Path:
-    """Where downloads go: $DLBOOK_DATA, else the user's cache folder (never the
-    repository)."""
+    """Where downloads go: $DLBOOK_DATA, else the user's cache folder (never
+    the repository)."""
     if os.environ.get("DLBOOK_DATA"):
         return Path(os.environ["DLBOOK_DATA"]).expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
@@ -44,8 +44,8 @@ def sha256sum(path: Path) -> str:
 
 
 def verify_archive(path: Path, size: int | None, sha256: str | None) -> None:
-    """Size, then checksum, then every member's CRC: raise DataError naming what
-    failed."""
+    """Size, then checksum, then every member's CRC: raise DataError naming
+    what failed."""
     actual = path.stat().st_size
     if size is not None and actual != size:
         raise DataError(
@@ -58,14 +58,16 @@ def verify_archive(path: Path, size: int | None, sha256: str | None) -> None:
         with zipfile.ZipFile(path) as archive:
             broken = archive.testzip()
     except zipfile.BadZipFile as error:
-        raise DataError(f"{path}: not a valid zip archive ({error})") from error
+        raise DataError(
+            f"{path}: not a valid zip archive ({error})"
+        ) from error
     if broken is not None:
         raise DataError(f"{path}: member {broken!r} fails its CRC check")
 
 
 def safe_extract(archive_path: Path, target: Path) -> Path:
-    """Extract a zip into `target`, refusing any member that would land outside
-    it."""
+    """Extract a zip into `target`, refusing any member that would land
+    outside it."""
     target = target.resolve()
     staging = target.with_name(target.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
@@ -107,8 +109,8 @@ def fetch_archive(
     root: Path | None = None,
     timeout: float = 30.0,
 ) -> Path:
-    """Download (once), verify and extract a zip of images; return the extracted
-    folder.
+    """Download (once), verify and extract a zip of images; return the
+    extracted folder.
 
     A folder that was extracted from a verified archive is reused without any
     network access.

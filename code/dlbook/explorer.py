@@ -1,10 +1,10 @@
-"""Chapter 3's loss explorer: loss and gradient curves on a two-class softmax,
-for any target y₁.
+"""Chapter 3's loss explorer: loss and gradient curves on a two-class
+softmax, for any target y₁.
 
 Two faces of the same curves: `live_explorer()` is an ipywidgets control for
 a running kernel (Jupyter, Colab, Binder), drawn by matplotlib;
-`static_explorer()` draws them from their data as SVG in a self-contained HTML
-slider that works on the published page, with no kernel and no network.
+`static_explorer()` draws them from their data as SVG in a self-contained
+HTML slider that works on the published page, with no kernel and no network.
 """
 
 import json
@@ -40,8 +40,8 @@ STATIC_Y1 = (
 
 
 def draw(fig, y1: float, show: Sequence[str] = tuple(LOSSES)) -> None:
-    """Draw the chosen losses (left) and their ∂/∂z₁ (right) for target y₁ into
-    `fig`.
+    """Draw the chosen losses (left) and their ∂/∂z₁ (right) for target y₁
+    into `fig`.
 
     `fig` is a Figure or SubFigure, best made with layout="constrained".
     """
@@ -59,7 +59,11 @@ def draw(fig, y1: float, show: Sequence[str] = tuple(LOSSES)) -> None:
     curves = two_class_curves(y1, MARGIN)
     for name in show:
         loss, grad = curves[name]
-        style = {"color": COLORS[name], "label": name, **STYLES.get(name, {})}
+        style = {
+            "color": COLORS[name],
+            "label": name,
+            **STYLES.get(name, {}),
+        }
         ax_loss.plot(MARGIN, loss, **style)
         ax_grad.plot(MARGIN, grad, **style)
     optimum = math.log(y1 / (1 - y1))  # the margin where p₁ = y₁
@@ -77,8 +81,8 @@ def draw(fig, y1: float, show: Sequence[str] = tuple(LOSSES)) -> None:
 
 
 def live_explorer():
-    """An ipywidgets control: a y₁ slider and one checkbox per loss, redrawing
-    both plots."""
+    """An ipywidgets control: a y₁ slider and one checkbox per loss,
+    redrawing both plots."""
     import ipywidgets as widgets
 
     slider = widgets.FloatSlider(
@@ -106,7 +110,9 @@ YTICKS = {"loss": (0, 1, 2, 3, 4), "grad": (-1, -0.5, 0, 0.5, 1)}
 HEX = {"KL": "#1f77b4", "CE": "#2ca02c", "SE": "#d62728", "L1": "#9467bd"}
 
 
-def to_pixels(panel: int, kind: str, x: float, y: float) -> tuple[float, float]:
+def to_pixels(
+    panel: int, kind: str, x: float, y: float
+) -> tuple[float, float]:
     """Data coordinates → SVG pixels in panel 0 (loss) or 1 (gradient)."""
     low, high = YLIM[kind]
     left = PAD + panel * (PANEL + PAD)
@@ -122,14 +128,17 @@ def frame(y1: float, show: Sequence[str] = tuple(LOSSES), every: int = 6):
     curves = two_class_curves(y1, MARGIN)
     margin = MARGIN[::every].tolist()
     lines = {}
-    # KL last: its dashes are drawn over CE, with which it shares the gradient.
+    # KL last: its dashes are drawn over CE, with which it shares the
+    # gradient.
     for name in sorted(show, key=lambda name: name == "KL"):
         for panel, (kind, values) in enumerate(
             zip(YLIM, curves[name], strict=True)
         ):
             points = [
                 to_pixels(panel, kind, x, y)
-                for x, y in zip(margin, values[::every].tolist(), strict=True)
+                for x, y in zip(
+                    margin, values[::every].tolist(), strict=True
+                )
             ]
             lines[f"{kind}-{name}"] = " ".join(
                 f"{a:.0f},{b:.1f}" for a, b in points
@@ -172,8 +181,9 @@ def axes_svg() -> str:
         x = PAD + 10 + 60 * index
         dash = ' stroke-dasharray="6 3"' if name == "KL" else ""
         parts.append(
-            f'<line x1="{x}" x2="{x + 22}" y1="22" y2="22" stroke="{HEX[name]}"'
-            f' stroke-width="2"{dash}/><text x="{x + 26}" y="26">{name}</text>'
+            f'<line x1="{x}" x2="{x + 22}" y1="22" y2="22" '
+            f'stroke="{HEX[name]}" stroke-width="2"{dash}/>'
+            f'<text x="{x + 26}" y="26">{name}</text>'
         )
     return "\n".join(parts)
 
@@ -183,8 +193,8 @@ def static_explorer(
     start: float = 0.5,
     element_id: str = "loss-explorer",
 ) -> str:
-    """A self-contained HTML slider drawing the curves as SVG from their data:
-    needs neither kernel nor network."""
+    """A self-contained HTML slider drawing the curves as SVG from their
+    data: needs neither kernel nor network."""
     if start not in y1_values:
         raise ValueError(f"start={start} is not among the frames' y1 values")
     frames = [frame(y1) for y1 in y1_values]
@@ -210,8 +220,8 @@ def static_explorer(
         for i, kind in enumerate(YLIM)
     )
     optimum = "".join(
-        f'<line class="optimum" x1="{x}" x2="{x}" y1="10" y2="{10 + HEIGHT}" '
-        'stroke="gray" stroke-dasharray="2 3"/>'
+        f'<line class="optimum" x1="{x}" x2="{x}" y1="10" '
+        f'y2="{10 + HEIGHT}" stroke="gray" stroke-dasharray="2 3"/>'
         for x in first["optimum"]
     )
     width = 2 * (PANEL + PAD) + 10

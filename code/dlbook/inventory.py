@@ -8,7 +8,8 @@ import torch
 from dlbook.networks import build_networks
 
 NETWORKS = ("vae", "text_encoder", "unet", "safety_checker")
-# Scalars in the released CompVis/stable-diffusion-v1-4 checkpoint, per network.
+# Scalars in the released CompVis/stable-diffusion-v1-4 checkpoint, per
+# network.
 PUBLISHED_SCALARS = {
     "vae": 83_653_863,
     "text_encoder": 123_060_480,
@@ -36,8 +37,8 @@ def count(network: torch.nn.Module) -> Counts:
 
 
 def full_size_networks() -> dict[str, torch.nn.Module]:
-    """SD v1-4's four networks at full size on the meta device: shapes without
-    memory."""
+    """SD v1-4's four networks at full size on the meta device: shapes
+    without memory."""
     with torch.device("meta"):
         return build_networks("sd-v1-4")
 
@@ -57,11 +58,11 @@ def components(pipe) -> list[tuple[str, str, bool]]:
 
 
 def pipeline_folder(loaded, scratch: str) -> Path:
-    """The folder from_pretrained reads: the real snapshot, or `scratch` holding
-    a saved copy.
+    """The folder from_pretrained reads: the real snapshot, or `scratch`
+    holding a saved copy.
 
-    Random pipelines have no folder of their own; saving one writes the layout
-    the hub serves.
+    Random pipelines have no folder of their own; saving one writes the
+    layout the hub serves.
     """
     if loaded.random:
         loaded.pipe.save_pretrained(scratch)

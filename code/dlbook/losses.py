@@ -1,8 +1,8 @@
 """Chapter 3: squared error, KL and cross-entropy on a softmax, and their
 gradients.
 
-Targets y and predictions p are distributions along the last dimension. 0·log 0
-is taken as 0 (torch.xlogy), so one-hot targets give finite losses and
+Targets y and predictions p are distributions along the last dimension. 0·log
+0 is taken as 0 (torch.xlogy), so one-hot targets give finite losses and
 gradients.
 """
 
@@ -64,8 +64,8 @@ def through_softmax(z: torch.Tensor, grad_p: torch.Tensor) -> torch.Tensor:
 
 
 def cross_entropy_grad_z(y: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
-    """∂CE/∂z = p − y (and the same for KL, which differs from CE by a constant
-    in z)."""
+    """∂CE/∂z = p − y (and the same for KL, which differs from CE by a
+    constant in z)."""
     return softmax(z) - y
 
 
@@ -104,8 +104,8 @@ LOSSES = {
 def two_class_curves(
     y1: float, margin: torch.Tensor
 ) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
-    """Each loss and its ∂/∂z₁ along logits z = (0, m), for target y = (1 − y₁,
-    y₁).
+    """Each loss and its ∂/∂z₁ along logits z = (0, m), for target y = (1 −
+    y₁, y₁).
 
     `margin` holds the values m = z₁ − z₀; by shift invariance z₀ = 0 loses
     nothing.

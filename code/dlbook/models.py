@@ -3,19 +3,19 @@ had, else the same architectures with random weights.
 
 One setting, ``DLBOOK_MODEL``, chooses:
 
-- a hub id or a local folder (e.g. ``CompVis/stable-diffusion-v1-4``): the real
+- a hub id or a local folder (e.g. ``CompVis/stable-diffusion-v1-4``): the
+  real
   weights, through
   ``StableDiffusionPipeline.from_pretrained``; - ``random-full``: SD v1-4's
-  published architectures (``configs/sd-v1-4``), random weights;
-- ``random-small``: narrow, shallow networks (``configs/sd-small``) whose inputs
-  and outputs have
-  the real shapes, fast enough for a CPU; - ``tiny-digits``: the book's own
-  trained toy with SD's parts (``dlbook.digits``), which draws handwritten
-  digits; chapter 5 paints with it whenever the page has no real weights;
+  published architectures (``configs/sd-v1-4``), random weights; -
+  ``random-small``: narrow, shallow networks (``configs/sd-small``) whose
+  inputs and outputs have the real shapes, fast enough for a CPU; -
+  ``tiny-digits``: the book's own trained toy with SD's parts
+  (``dlbook.digits``), which draws handwritten digits; chapter 5 paints with
+  it whenever the page has no real weights;
 - ``auto`` (the default): the real weights if cached or reachable within
-  seconds, on a GPU or on
-  a CPU with at least 12 GB of memory available; else ``random-small`` on a CPU
-  and ``random-full`` on a GPU.
+  seconds, on a GPU or on a CPU with at least 12 GB of memory available; else
+  ``random-small`` on a CPU and ``random-full`` on a GPU.
 """
 
 import json
@@ -85,8 +85,8 @@ def pretrained_pipeline(
             validate_repo_id(model)
         except errors.HFValidationError as error:
             raise ModelLoadError(
-                f"DLBOOK_MODEL={model!r} is neither an existing folder nor a "
-                "valid hub id"
+                f"DLBOOK_MODEL={model!r} is neither an existing folder "
+                "nor a valid hub id"
             ) from error
     kwargs = {"dtype": devices.dtype_for(device)}
     if kwargs["dtype"] == torch.float16 and not folder.exists():
@@ -101,8 +101,8 @@ def pretrained_pipeline(
         )
     except errors.GatedRepoError as error:
         raise ModelLoadError(
-            f"{model!r} is gated: accept its license on the Hugging Face Hub, "
-            "then set HF_TOKEN"
+            f"{model!r} is gated: accept its license on the Hugging Face "
+            "Hub, then set HF_TOKEN"
         ) from error
     except errors.RepositoryNotFoundError as error:
         raise ModelLoadError(
@@ -134,9 +134,9 @@ def hub_reachable(model: str, timeout: float = HUB_PROBE_TIMEOUT_S) -> bool:
 
 
 def hf_token() -> str | None:
-    """HF_TOKEN from the environment only, never from a page. Empty means none:
-    an unset Actions secret arrives as "", and huggingface_hub would send it as
-    a bare `Bearer ` header."""
+    """HF_TOKEN from the environment only, never from a page. Empty means
+    none: an unset Actions secret arrives as "", and huggingface_hub would
+    send it as a bare `Bearer ` header."""
     return os.environ.get("HF_TOKEN", "").strip() or None
 
 
@@ -168,7 +168,9 @@ def tiny_pipeline(device: str):
     from dlbook import digits
 
     folder = Path(str(digits.folder()))
-    length = json.loads((folder / "text_encoder" / "config.json").read_text())
+    length = json.loads(
+        (folder / "text_encoder" / "config.json").read_text()
+    )
     tokenizer = clip_tokenizer(length["max_position_embeddings"])
     return pretrained_pipeline(str(folder), device, tokenizer=tokenizer)
 

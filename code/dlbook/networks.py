@@ -29,9 +29,11 @@ def read_config(config_set: str, name: str) -> dict:
     }
 
 
-def build_networks(config_set: str = "sd-v1-4") -> dict[str, torch.nn.Module]:
-    """The four networks of the pipeline, built from configs (weights random, or
-    none on 'meta')."""
+def build_networks(
+    config_set: str = "sd-v1-4",
+) -> dict[str, torch.nn.Module]:
+    """The four networks of the pipeline, built from configs (weights random,
+    or none on 'meta')."""
     from diffusers import AutoencoderKL, UNet2DConditionModel
     from diffusers.pipelines.stable_diffusion.safety_checker import (
         StableDiffusionSafetyChecker,

@@ -9,17 +9,18 @@ def describe(loaded: LoadedModel) -> str:
     if loaded.random:
         return (
             "These results come from **random weights** "
-            f"(`{loaded.mode}`, configs `dlbook/configs/{loaded.source}`)"
-            f"{': ' + loaded.note if loaded.note else ''}. The shapes and the "
-            "algorithm are the real ones; the images are noise. Set "
-            f"`DLBOOK_MODEL={DEFAULT_MODEL_ID}` (and `HF_TOKEN` if needed) for "
-            "the real weights."
+            f"(`{loaded.mode}`, configs "
+            f"`dlbook/configs/{loaded.source}`)"
+            f"{': ' + loaded.note if loaded.note else ''}. The shapes and "
+            "the algorithm are the real ones; the images are noise. Set "
+            f"`DLBOOK_MODEL={DEFAULT_MODEL_ID}` (and `HF_TOKEN` if needed) "
+            "for the real weights."
         )
     if loaded.mode == TINY:
         return (
             "These pictures come from **tiny-digits**, the book's own toy "
-            "text-to-image model: Stable Diffusion's parts at a thousandth of "
-            "the size, trained on 16 × 16 handwritten digits "
+            "text-to-image model: Stable Diffusion's parts at a thousandth "
+            "of the size, trained on 16 × 16 handwritten digits "
             "(`tools/train_tiny_digits.py`)."
         )
     how = loaded.note or "as set"

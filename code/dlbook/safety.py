@@ -1,5 +1,5 @@
-"""Chapter 6: Stable Diffusion's safety checker, run over a DataLoader, with its
-scores exposed.
+"""Chapter 6: Stable Diffusion's safety checker, run over a DataLoader, with
+its scores exposed.
 
 The checker embeds an image with CLIP's vision tower and compares it (cosine
 similarity) with 17 fixed "concept" embeddings and 3 "special care" ones; an
@@ -26,31 +26,37 @@ class Scores:
 
 
 def cosine_similarity(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """(B, D), (C, D) → (B, C). diffusers calls this `cosine_distance`; it is a
-    similarity."""
-    return torch.nn.functional.normalize(a) @ torch.nn.functional.normalize(b).T
+    """(B, D), (C, D) → (B, C). diffusers calls this `cosine_distance`; it is
+    a similarity."""
+    return (
+        torch.nn.functional.normalize(a) @ torch.nn.functional.normalize(b).T
+    )
 
 
 @torch.no_grad()
 def scores(checker, clip_input: torch.Tensor) -> Scores:
     """The per-concept scores behind StableDiffusionSafetyChecker's verdict,
-    batched: one pass through the vision tower gives the verdict and the numbers
-    behind it."""
+    batched: one pass through the vision tower gives the verdict and the
+    numbers behind it."""
     pooled = checker.vision_model(clip_input)[1]  # (B, hidden)
     embeds = checker.visual_projection(pooled)  # (B, 768)
-    # As diffusers does: similarities in the model's dtype, the rest in float32
-    # on the CPU.
-    special_similarity = cosine_similarity(embeds, checker.special_care_embeds)
+    # As diffusers does: similarities in the model's dtype, the rest in
+    # float32 on the CPU.
+    special_similarity = cosine_similarity(
+        embeds, checker.special_care_embeds
+    )
     similarity = cosine_similarity(embeds, checker.concept_embeds)
     special_similarity = special_similarity.float().cpu()  # (B, 3)
     similarity = similarity.float().cpu()  # (B, 17)
     special_thresholds = checker.special_care_embeds_weights.float().cpu()
     thresholds = checker.concept_embeds_weights.float().cpu()  # (17,)
     # diffusers rounds each score to 3 decimals before comparing it with 0.
-    special = torch.round(special_similarity - special_thresholds, decimals=3)
+    special = torch.round(
+        special_similarity - special_thresholds, decimals=3
+    )
     # An image close to a special-care concept gets a 0.01 stricter test for
-    # all others (and, in diffusers' loop, for the special-care concepts after
-    # the first one it matched).
+    # all others (and, in diffusers' loop, for the special-care concepts
+    # after the first one it matched).
     hit = special > 0
     earlier = (hit.cumsum(dim=1) - hit.int()) > 0
     special = special_similarity - special_thresholds + 0.01 * earlier
@@ -64,7 +70,9 @@ def scores(checker, clip_input: torch.Tensor) -> Scores:
 def blacked_out(images: torch.Tensor, flagged: torch.Tensor) -> torch.Tensor:
     """What the checker hands back: the images, each flagged one replaced by
     zeros."""
-    return torch.where(flagged.view(-1, 1, 1, 1).to(images.device), 0, images)
+    return torch.where(
+        flagged.view(-1, 1, 1, 1).to(images.device), 0, images
+    )
 
 
 @dataclass
@@ -86,8 +94,8 @@ def check_dataset(
     with_scores=True,
     progress=True,
 ) -> Report:
-    """Run the safety checker over every batch; collect flagged dataset indices
-    (and scores)."""
+    """Run the safety checker over every batch; collect flagged dataset
+    indices (and scores)."""
     report = Report()
     for clip_input, _ in tqdm(
         loader, desc="safety check", unit="batch", disable=not progress
@@ -102,7 +110,9 @@ def check_dataset(
         ]
         report.images += len(clip_input)
         if with_scores:
-            report.max_concept_score += batch.concept.max(dim=1).values.tolist()
+            report.max_concept_score += batch.concept.max(
+                dim=1
+            ).values.tolist()
             report.concept_scores.append(batch.concept)
     return report
 
@@ -118,8 +128,8 @@ def synchronize(device: str) -> None:
 def model_only_rate(
     checker, device, dtype, images: int = 200, batch_size: int = 10
 ) -> float:
-    """Images/s of the checker on one ready-made batch: the ceiling a loader can
-    approach."""
+    """Images/s of the checker on one ready-made batch: the ceiling a loader
+    can approach."""
     batch = torch.randn(batch_size, 3, 224, 224, device=device, dtype=dtype)
     scores(checker, batch)  # warm-up
     synchronize(device)

@@ -45,9 +45,13 @@ SAMPLES = (
     ),
     SampleImage("objects", "coffee", "skimage:coffee"),
     SampleImage("objects", "rocket", "skimage:rocket"),
-    SampleImage("objects", "rocket-wide", "skimage:rocket", (0, 100, 640, 260)),
+    SampleImage(
+        "objects", "rocket-wide", "skimage:rocket", (0, 100, 640, 260)
+    ),
     SampleImage("objects", "logo-rgba", "skimage:logo", suffix=".png"),
-    SampleImage("objects", "colorwheel", "skimage:colorwheel", suffix=".png"),
+    SampleImage(
+        "objects", "colorwheel", "skimage:colorwheel", suffix=".png"
+    ),
     SampleImage("scenes", "hubble", "skimage:hubble_deep_field"),
     SampleImage("scenes", "retina-1411", "skimage:retina"),
     SampleImage("scenes", "moon-gray", "skimage:moon", suffix=".png"),

@@ -6,9 +6,9 @@ import torch
 def softmax(z: torch.Tensor, dim: int = -1) -> torch.Tensor:
     """pᵢ = exp(zᵢ) / Σⱼ exp(zⱼ) along `dim`, in the numerically stable form.
 
-    Subtracting max z changes nothing (the softmax is shift invariant) but keeps
-    every exponent ≤ 0, so exp never overflows and the largest term is exactly
-    1.
+    Subtracting max z changes nothing (the softmax is shift invariant) but
+    keeps every exponent ≤ 0, so exp never overflows and the largest term is
+    exactly 1.
     """
     shifted = z - z.amax(dim=dim, keepdim=True)
     e = shifted.exp()
@@ -16,8 +16,8 @@ def softmax(z: torch.Tensor, dim: int = -1) -> torch.Tensor:
 
 
 def softmax_jacobian(z: torch.Tensor) -> torch.Tensor:
-    """J[..., i, j] = ∂pᵢ/∂zⱼ = pᵢ(δᵢⱼ − pⱼ), i.e. J = diag(p) − p pᵀ, for z of
-    shape (..., n)."""
+    """J[..., i, j] = ∂pᵢ/∂zⱼ = pᵢ(δᵢⱼ − pⱼ), i.e. J = diag(p) − p pᵀ, for z
+    of shape (..., n)."""
     p = softmax(z)
     # (..., n, n)
     return torch.diag_embed(p) - p.unsqueeze(-1) * p.unsqueeze(-2)

@@ -1,5 +1,5 @@
-"""SD v1-4's tokenizer (CLIP ViT-L/14's byte-level BPE), built offline from the
-vocabulary file that CLIP and open_clip ship
+"""SD v1-4's tokenizer (CLIP ViT-L/14's byte-level BPE), built offline from
+the vocabulary file that CLIP and open_clip ship
 (``assets/bpe_simple_vocab_16e6.txt.gz``, MIT licence beside it).
 """
 
@@ -13,9 +13,9 @@ def clip_vocabulary() -> tuple[dict[str, int], tuple[str, ...]]:
     """CLIP's byte-level BPE (vocab, merges) from the file CLIP and open_clip
     ship.
 
-    The layout follows CLIP's SimpleTokenizer: 256 byte symbols, the same with
-    an end-of-word marker, one symbol per merge, then the two special tokens
-    (ids 49406, 49407).
+    The layout follows CLIP's SimpleTokenizer: 256 byte symbols, the same
+    with an end-of-word marker, one symbol per merge, then the two special
+    tokens (ids 49406, 49407).
     """
     data = resources.files("dlbook").joinpath(
         "assets", "bpe_simple_vocab_16e6.txt.gz"
