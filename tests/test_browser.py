@@ -114,7 +114,7 @@ def test_static_explorer_slider_changes_the_plot(browser, site):
 CODE_BLOCKS = "div.highlight pre, div.cell_output pre, div.output pre"
 WIDER_THAN_THEIR_BOX = """(selector) => [...document.querySelectorAll(selector)]
     .filter((pre) => pre.offsetParent !== null && pre.scrollWidth > pre.clientWidth + 1)
-    .map((pre) => pre.innerText.split("\\n").reduce((a, b) => (b.length > a.length ? b : a)))"""
+    .map((pre) => pre.textContent.split("\\n").reduce((a, b) => (b.length > a.length ? b : a)))"""
 
 
 @pytest.mark.parametrize("name", chapters())
