@@ -2,6 +2,7 @@ import contextlib
 import functools
 import http.server
 import re
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -102,3 +103,9 @@ def fake_hub():
     finally:
         server.shutdown()
         server.server_close()
+
+
+def run_python(code: str, env: dict[str, str], timeout: float):
+    """Run `code` in a fresh interpreter with exactly `env`; capture its output."""
+    command = [sys.executable, "-c", code]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)

@@ -1,15 +1,13 @@
 """dlbook.models: the model setting, the offline tokenizer, random and real loading paths."""
 
 import os
-import subprocess
-import sys
 
 import httpx2
 import pytest
 import torch
 from huggingface_hub import errors
 
-from conftest import fake_hub
+from conftest import fake_hub, run_python
 from dlbook import diffusion, models, notice
 
 
@@ -139,13 +137,7 @@ def test_empty_hf_token_means_no_token(monkeypatch):
             "HF_HUB_OFFLINE": "0",
         }
         env.pop("HF_HOME", None)
-        result = subprocess.run(
-            [sys.executable, "-c", script],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        result = run_python(script, env, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.startswith("ModelLoadError: ") and "no-such-model" in result.stdout
     assert requests and all(authorization is None for _, _, authorization in requests)

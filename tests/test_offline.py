@@ -4,11 +4,10 @@ and under them nothing is asked of a hub even when one answers (a loopback stand
 import json
 import os
 import subprocess
-import sys
 
 import pytest
 
-from conftest import ROOT, fake_hub
+from conftest import ROOT, fake_hub, run_python
 
 # Loads the model and the image set as chapters 4-6 do, and reports every host it looked up or
 # connected to (Python's audit events see each socket, whichever library opens it).
@@ -52,13 +51,7 @@ def probe(settings: dict[str, str], hub: str, tmp_path) -> dict:
         "HF_HOME": str(tmp_path / "hf"),  # nothing cached
         "DLBOOK_DATA": str(tmp_path / "data"),
     }
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_python(PROBE, env, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
 
