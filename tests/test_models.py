@@ -162,3 +162,10 @@ def test_auto_keeps_real_weights_off_a_cpu_without_room(monkeypatch):
     loaded = models.load_model("auto", device="cpu")
     assert loaded.mode == "random-small"
     assert "2.0 GB of memory is available" in loaded.note
+
+
+def test_a_model_without_a_needed_part_is_a_clear_error():
+    """tiny-digits has no safety checker: chapters 4 and 6 say so instead of
+    failing somewhere inside."""
+    with pytest.raises(models.ModelLoadError, match="'tiny-digits' has no safety_checker"):
+        models.load_model("tiny-digits", device="cpu", needs=("safety_checker",))

@@ -140,9 +140,10 @@ def hf_token() -> str | None:
     return os.environ.get("HF_TOKEN", "").strip() or None
 
 
-def load_model(setting=None, device=None, seed=0) -> LoadedModel:
+def load_model(setting=None, device=None, seed=0, needs=()) -> LoadedModel:
     """Load the pipeline that DLBOOK_MODEL (or `setting`) names, on `device`
-    (DLBOOK_DEVICE's choice by default). See the module doc."""
+    (DLBOOK_DEVICE's choice by default), with the components in `needs`.
+    See the module doc."""
     quiet_loading()
     setting = setting or os.environ.get("DLBOOK_MODEL", "auto")
     device = device or devices.choose()
@@ -157,6 +158,13 @@ def load_model(setting=None, device=None, seed=0) -> LoadedModel:
         loaded = LoadedModel(pipe, "real", setting)
     else:
         loaded = auto_model(device, seed)
+    missing = [name for name in needs if getattr(loaded.pipe, name) is None]
+    if missing:  # e.g. tiny-digits has no safety checker
+        raise ModelLoadError(
+            f"DLBOOK_MODEL={setting!r} has no {' or '.join(missing)}, which "
+            "this chapter needs: use auto, random-small, random-full or a "
+            "Stable Diffusion id"
+        )
     loaded.pipe.set_progress_bar_config(disable=True)
     return to_device(loaded, device)
 
