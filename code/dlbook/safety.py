@@ -67,14 +67,6 @@ def scores(checker, clip_input: torch.Tensor) -> Scores:
     return Scores(concept=concept, special=special, flagged=flagged)
 
 
-def blacked_out(images: torch.Tensor, flagged: torch.Tensor) -> torch.Tensor:
-    """What the checker hands back: the images, each flagged one replaced by
-    zeros."""
-    return torch.where(
-        flagged.view(-1, 1, 1, 1).to(images.device), 0, images
-    )
-
-
 @dataclass
 class Report:
     flagged: list[int] = field(default_factory=list)  # dataset indices
