@@ -4,7 +4,7 @@ import os
 import re
 import subprocess
 
-from conftest import ROOT
+from helpers import ROOT
 
 BINDER = ROOT / "binder"
 

@@ -4,7 +4,9 @@ import shutil
 
 import pytest
 
-from conftest import chapters, pages, serve_folder
+from helpers import chapters, pages, serve_folder
+
+pytestmark = pytest.mark.book  # needs the built book or builds one: not in the fast loop
 
 CHROMIUM = shutil.which("chromium")
 # Flags for a closed network: no background services calling home.

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 import build_book
-from conftest import ROOT, chapters
+from helpers import ROOT, chapters
+
+pytestmark = pytest.mark.book  # needs the built book or builds one: not in the fast loop
 
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 

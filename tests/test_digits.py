@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from conftest import ROOT
 from dlbook import diffusion, digits, models, notice
 from dlbook.tokenizer import clip_tokenizer
+from helpers import ROOT
 
 
 @pytest.fixture(scope="module")

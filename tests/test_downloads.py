@@ -8,8 +8,8 @@ import zipfile
 import pytest
 from test_data import jpeg_bytes
 
-from conftest import serve_folder
 from dlbook import data, downloads
+from helpers import serve_folder
 
 
 def zip_of(files: dict[str, bytes]) -> bytes:

@@ -7,8 +7,8 @@ import pytest
 import torch
 from huggingface_hub import errors
 
-from conftest import fake_hub, run_python
 from dlbook import diffusion, models, notice
+from helpers import fake_hub, run_python
 
 
 def test_saved_pipeline_loads_through_the_real_path(small_pipe, tmp_path, monkeypatch):

@@ -5,7 +5,11 @@ import shutil
 import subprocess
 import sys
 
-from conftest import ROOT
+import pytest
+
+from helpers import ROOT
+
+pytestmark = pytest.mark.book  # needs the built book or builds one: not in the fast loop
 
 CHAPTER = ROOT / "book" / "01-power-rule.ipynb"
 

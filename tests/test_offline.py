@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT, fake_hub, run_python
+from helpers import ROOT, fake_hub, run_python
 
 # Loads the model and the image set as chapters 4-6 do, and reports every host it looked up or
 # connected to (Python's audit events see each socket, whichever library opens it).

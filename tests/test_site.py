@@ -1,35 +1,30 @@
 """The built HTML book: every page there, nothing from a CDN, math local, launch buttons right."""
 
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
-from conftest import ROOT, chapters, pages
+from helpers import ROOT, chapters, pages
+
+pytestmark = pytest.mark.book  # needs the built book or builds one: not in the fast loop
 
 
-class Page(HTMLParser):
-    """Collects what a page loads and links to."""
+class Page:
+    """A built page: what it loads and links to, parsed with BeautifulSoup."""
 
     def __init__(self, path: Path):
-        super().__init__()
-        self.loads: list[str] = []  # URLs the browser fetches on its own
-        self.links: list[str] = []
-        self.images: list[dict] = []
         self.text = path.read_text()
-        self.feed(self.text)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag in ("script", "img", "iframe", "source") and attrs.get("src"):
-            self.loads.append(attrs["src"])
-        if tag == "link" and attrs.get("href") and attrs.get("rel") != "canonical":
-            self.loads.append(attrs["href"])
-        if tag == "a" and attrs.get("href"):
-            self.links.append(attrs["href"])
-        if tag == "img":
-            self.images.append(attrs)
+        soup = BeautifulSoup(self.text, "html.parser")
+        fetched = soup.find_all(["script", "img", "iframe", "source"], src=True)
+        styles = soup.find_all("link", href=True)
+        # URLs the browser fetches on its own
+        self.loads = [tag["src"] for tag in fetched] + [
+            tag["href"] for tag in styles if "canonical" not in tag.get("rel", [])
+        ]
+        self.links = [tag["href"] for tag in soup.find_all("a", href=True)]
+        self.images = [tag.attrs for tag in soup.find_all("img")]
 
 
 def page(html_dir, name) -> Page:
