@@ -1,6 +1,6 @@
 # Two commands on a fresh machine (Python 3.11, offline but for the package registries):
 #   make book   build the HTML book into _build/html, every chapter executed
-#               (EDITION=student: solutions removed, into _build/student/_build/html)
+#               (make student: the student edition; make publish: its public repository)
 #   make test   lint, unit tests, site checks and nbval against the committed outputs
 PYTHON ?= python3.11
 VENV := .venv
@@ -8,8 +8,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 UV_VERSION := $(shell sed -n 's/^uv==//p' requirements.txt)
 
-.PHONY: book student test check lint format golden bench serve lock lock-check tiny-model clean \
-	chromium offline-env
+.PHONY: book student publish test check lint format golden bench serve lock lock-check \
+	tiny-model clean chromium offline-env
 
 # The venv: pip only bootstraps uv (the version the lock pins), uv installs the lock.
 $(STAMP): requirements.txt pyproject.toml
@@ -28,11 +28,17 @@ test check golden offline-env: export DLBOOK_DEVICE = cpu
 test check golden offline-env: export HF_HUB_OFFLINE = 1
 
 book: $(STAMP)
-	$(BIN)/python tools/build_book.py $(if $(MODEL),--model $(MODEL)) $(if $(EDITION),--edition $(EDITION))
+	$(BIN)/python tools/build_book.py $(if $(MODEL),--model $(MODEL))
 
-# The student edition too (tests/test_editions.py checks that no solution reaches it).
-student: $(STAMP)
+# The student edition: the book's pages and outputs without solutions (not executed again),
+# into _build/student/_build/html. tests/test_editions.py checks that no solution reaches it.
+student: book
 	$(BIN)/python tools/build_book.py --edition student
+
+# The public student repository's tree, in _build/publish: plain notebooks, package, Binder,
+# site (tools/publish.py). tests/test_publish.py runs every notebook from it.
+publish: student
+	$(BIN)/python tools/publish.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -51,7 +57,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: book student lint lock-check chromium
+test: book student publish lint lock-check chromium
 	$(BIN)/python -m pytest tests book --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 # Everything but nbval, against the book already in _build/html: for builds with the real model,

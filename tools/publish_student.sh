@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Push a built student tree to the public student repository and tag it with the semester.
-#   STUDENT_REPOSITORY=ORG/REPO DEPLOY_KEY="$(cat key)" tools/publish_student.sh FOLDER
+# Push the published tree (`make publish`) to the student repository of _config.yml and tag it.
+#   DEPLOY_KEY="$(cat key)" tools/publish_student.sh _build/publish
 # DEPLOY_KEY is the private half of a deploy key with write access to that repository only, so
 # the workflow's own token (which can read this private repository) never leaves it.
 set -euo pipefail
 folder=$1
-: "${STUDENT_REPOSITORY:?set the repository variable STUDENT_REPOSITORY (ORG/REPO)}"
 : "${DEPLOY_KEY:?set the secret STUDENT_DEPLOY_KEY (a deploy key with write access)}"
-semester=$(.venv/bin/python -c 'import yaml; print(yaml.safe_load(open("_config.yml"))["course"]["semester"])')
-tag=$(echo "$semester" | tr '[:upper:] ' '[:lower:]-')   # "Fall 2026" -> fall-2026
+setting() { .venv/bin/python -c "import yaml; print(yaml.safe_load(open('_config.yml'))['course']['$1'])"; }
+semester=$(setting semester)
+tag=$(setting student_tag)
+STUDENT_REPOSITORY=$(setting student_repository | sed 's|^https://github.com/||')
 key=$(mktemp)
 trap 'rm -f "$key"' EXIT
 printf '%s\n' "$DEPLOY_KEY" > "$key"

@@ -1,43 +1,49 @@
-"""Point the book at another repository: _config.yml and every chapter's Colab setup cell.
+"""Point the book at other repositories; everything that links to them follows.
 
-    python tools/set_repository.py https://github.com/ORG/REPO [BRANCH]
+    python tools/set_repository.py --student https://github.com/ORG/REPO [--tag TAG]
+    python tools/set_repository.py --source https://github.com/ORG/REPO
 
-The launch buttons read _config.yml; Colab runs a notebook without it, so each chapter's first
-cell names the repository to install dlbook from. Both must agree (tests/test_pairing.py checks).
+--student and --tag set where students go: the student site's launch buttons, each published
+notebook's Colab and Binder badges, its install cell, the student README and CITATION.cff are
+all written from these two settings by tools/publish.py. --source is this repository (the
+instructor edition's repository button). Only _config.yml changes; its comments stay.
 """
 
+import argparse
 import re
 import sys
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parent.parent
+GITHUB = re.compile(r"https://github\.com/[\w.-]+/[\w.-]+")
+KEYS = {"student": "student_repository", "tag": "student_tag", "source": "url"}
 
 
-def set_repository(url: str, branch: str, root: Path = ROOT) -> list[Path]:
-    if not re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", url):
-        sys.exit(f"set_repository: {url!r} is not https://github.com/ORG/REPO")
+def set_repository(student=None, tag=None, source=None, root: Path = ROOT) -> Path:
     config = root / "_config.yml"
     text = config.read_text()
-    old = yaml.safe_load(text)["repository"]
-    text = re.sub(r"(?m)^(  url: ).*$", rf"\g<1>{url}", text, count=1)
-    text = re.sub(r"(?m)^(  branch: ).*$", rf"\g<1>{branch}", text, count=1)
+    for option, value in (("student", student), ("tag", tag), ("source", source)):
+        if value is None:
+            continue
+        if option != "tag" and not GITHUB.fullmatch(value):
+            sys.exit(f"set_repository: --{option} {value!r} is not https://github.com/ORG/REPO")
+        if option == "tag" and not re.fullmatch(r"[\w.-]+", value):
+            sys.exit(f"set_repository: --tag {value!r} is not a valid git tag name")
+        pattern = rf"(?m)^(  {KEYS[option]}: )\S+"
+        text, count = re.subn(pattern, lambda m, v=value: m.group(1) + v, text, count=1)
+        if count != 1:
+            sys.exit(f"set_repository: no `{KEYS[option]}:` setting in {config}")
     config.write_text(text)
-    changed = [config]
-    pattern = re.escape(f"git+{old['url']}@{old['branch']}")
-    for chapter in sorted((root / "book").glob("[0-9]*.*")):
-        if chapter.suffix in (".md", ".ipynb"):
-            source = chapter.read_text()
-            updated = re.sub(pattern, f"git+{url}@{branch}", source)
-            if updated != source:
-                chapter.write_text(updated)
-                changed.append(chapter)
-    return changed
+    return config
 
 
 if __name__ == "__main__":
-    if len(sys.argv) not in (2, 3):
-        sys.exit(__doc__)
-    for path in set_repository(sys.argv[1], sys.argv[2] if len(sys.argv) == 3 else "main"):
-        print("updated", path.relative_to(ROOT))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--student", help="the public student repository")
+    parser.add_argument("--tag", help="this semester's tag in it, e.g. spring-2027")
+    parser.add_argument("--source", help="this source repository")
+    args = parser.parse_args()
+    if not (args.student or args.tag or args.source):
+        parser.error("give --student, --tag or --source")
+    set_repository(args.student, args.tag, args.source)
+    print("updated _config.yml; `make publish` writes the links from it")

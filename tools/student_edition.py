@@ -7,8 +7,10 @@ and code cells tagged `solution` whose answer sits between nbgrader's markers
     ...
     ### END SOLUTION
 
-Cells tagged `self-check` (asserts) stay. In the student edition the stubs and self-checks are
-tagged `skip-execution`, so the book builds, and a student's notebook runs up to the first TODO.
+Cells tagged `self-check` stay: `dlbook.exercises.self_check` reports a TODO instead of failing,
+so a student's "Run all" goes to the end. The student site is not executed again: its pages take
+the instructor build's outputs from the execution cache (identical cells, identical outputs),
+without the outputs of solutions and self-checks. tools/publish.py runs the notebooks instead.
 """
 
 import copy
@@ -18,10 +20,13 @@ from pathlib import Path
 
 import jupytext
 import yaml
+from jupyter_cache import get_cache
+
+from dlbook.exercises import TODO
 
 ROOT = Path(__file__).resolve().parent.parent
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
-STUB = 'raise NotImplementedError("TODO: your code here")'
+STUB = f"raise NotImplementedError({TODO!r})"
 SOLUTION_BLOCK = re.compile(r"^:::\{solution\}.*?^:::[ \t]*$\n?", re.M | re.S)
 MARKED = re.compile(
     rf"^([ \t]*){re.escape(BEGIN)}[ \t]*\n.*?^[ \t]*{re.escape(END)}[ \t]*$",
@@ -40,59 +45,65 @@ def stub(source: str, where: str) -> str:
 
 
 def student_notebook(notebook, name: str):
+    """`notebook` without solutions; the outputs of answers and self-checks dropped."""
     notebook = copy.deepcopy(notebook)
+    notebook.metadata.pop("jupytext", None)  # the student copy is not paired with a source
     for index, cell in enumerate(notebook.cells):
         tags = set(cell.metadata.get("tags", []))
         if cell.cell_type == "markdown":
             cell.source = SOLUTION_BLOCK.sub("", cell.source)
-        elif "solution" in tags:
+            continue
+        if "solution" in tags:
             cell.source = stub(cell.source, f"{name}, cell {index}")
-            tags = (tags - {"solution", "hide-input"}) | {
-                "exercise",
-                "skip-execution",
-            }
-        elif "self-check" in tags:
-            tags |= {"skip-execution"}
-        if cell.cell_type == "code":
+            cell.metadata["tags"] = sorted((tags - {"solution", "hide-input"}) | {"exercise"})
+        if tags & {"solution", "self-check"}:
             cell.outputs, cell.execution_count = [], None
-        if tags:
-            cell.metadata["tags"] = sorted(tags)
     return notebook
 
 
+def executed_chapter(page: Path, cache_dir: Path):
+    """The chapter with the outputs of its last execution (jupyter-cache matches cell sources)."""
+    try:
+        return get_cache(cache_dir).merge_match_into_notebook(jupytext.read(page))[1]
+    except KeyError:
+        raise EditionError(
+            f"{page.name} has no current outputs in {cache_dir}: build the book first "
+            "(`make book`), then the student edition"
+        ) from None
+
+
 def student_config(text: str) -> str:
-    """The instructor's _config.yml: solutions hidden, launch buttons on the student branch."""
+    """The instructor's _config.yml: no solutions, no execution, launch buttons on the
+    student repository at this semester's tag."""
     config = yaml.safe_load(text)
+    course = config["course"]
     config["title"] = f"{config['title']} (student edition)"
     config.setdefault("sphinx", {}).setdefault("config", {})["hide_solutions"] = True
-    branch = (config.get("course") or {}).get("student_branch")
-    if branch:
-        config["repository"]["branch"] = branch
+    config["repository"].update(url=course["student_repository"], branch=course["student_tag"])
+    config["execute"]["execute_notebooks"] = "off"  # the outputs come from the instructor build
+    config["exclude_patterns"] = [p for p in config["exclude_patterns"] if p != "book/*.ipynb"]
     return yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
 
 
-def make_sources(destination: Path, root: Path = ROOT) -> Path:
-    """Write the student edition's book sources (pages and Colab notebooks) to `destination`."""
+def make_sources(destination: Path, root: Path = ROOT, cache_dir: Path | None = None) -> Path:
+    """Write the student site's sources to `destination`: each chapter as a notebook with the
+    instructor build's outputs (read from `cache_dir`), every solution removed."""
+    cache_dir = cache_dir or root / "_build" / ".jupyter_cache"
     shutil.rmtree(destination, ignore_errors=True)
     (destination / "book").mkdir(parents=True)
     for name in ("_toc.yml", "references.bib"):
         shutil.copy(root / name, destination / name)
     (destination / "_config.yml").write_text(student_config((root / "_config.yml").read_text()))
-    for folder in (
-        "tools",
-        "code",
-    ):  # the footer extension; the sources literalinclude shows
+    for folder in ("tools", "code"):  # the footer extension; the sources literalinclude shows
         shutil.copytree(
             root / folder,
             destination / folder,
             ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
         )
     for page in sorted((root / "book").glob("*.md")):
-        target = destination / "book" / page.name
         if not re.match(r"\d\d-", page.name):
-            shutil.copy(page, target)
+            shutil.copy(page, destination / "book" / page.name)
             continue
-        notebook = student_notebook(jupytext.read(page), page.name)
-        jupytext.write(notebook, target, fmt="md:myst")
-        jupytext.write(notebook, target.with_suffix(".ipynb"))
+        notebook = student_notebook(executed_chapter(page, cache_dir), page.name)
+        jupytext.write(notebook, (destination / "book" / page.name).with_suffix(".ipynb"))
     return destination

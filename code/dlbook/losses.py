@@ -80,19 +80,6 @@ def sampled_l1_grad_z(y: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
     return through_softmax(z, -2 * y)
 
 
-# Two classes, as functions of p₁ = p(class 1) and y₁.
-
-
-def cross_entropy_grad_z1(p1, y1):
-    """∂CE/∂z₁ = p₁ − y₁ for n = 2."""
-    return p1 - y1
-
-
-def squared_error_grad_z1(p1, y1):
-    """∂SE/∂z₁ = 4 p₁(1 − p₁)(p₁ − y₁) for n = 2."""
-    return 4 * p1 * (1 - p1) * (p1 - y1)
-
-
 LOSSES = {
     "KL": (kl_divergence, cross_entropy_grad_z),
     "CE": (cross_entropy, cross_entropy_grad_z),

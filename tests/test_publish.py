@@ -1,0 +1,144 @@
+"""The public student repository's tree (`make publish`): complete, plain Jupyter, linked both
+ways, pointing at this semester's tag. (test_student_notebooks.py runs its notebooks;
+test_editions.py checks that no solution is anywhere in it.)"""
+
+import re
+
+import jupytext
+import nbformat
+import pytest
+import yaml
+
+from helpers import ROOT, chapters
+
+pytestmark = pytest.mark.book  # needs the built book or builds one: not in the fast loop
+
+TREE = ROOT / "_build" / "publish"
+# MyST that plain Jupyter shows as raw text: directives, roles, targets, equation labels.
+MYST = re.compile(
+    r"^\s*(```|:::)\s*\{|\{[a-z][\w:-]*\}`|^\([\w-]+\)=\s*$|\$\$\s*\([\w-]+\)|^:(label|class|"
+    r"pyobject|tags):",
+    re.M,
+)
+
+
+@pytest.fixture(scope="module")
+def tree():
+    if not (TREE / "pyproject.toml").exists():
+        pytest.skip("no published tree in _build/publish: run `make publish` (make test does)")
+    return TREE
+
+
+def published(tree, chapter: str):
+    return nbformat.read(tree / f"{chapter}.ipynb", as_version=4)
+
+
+def markdown(notebook) -> str:
+    return "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+
+
+def test_tree_holds_a_student_repository_and_nothing_more(tree):
+    top = {path.name for path in tree.iterdir()}
+    assert top == {"README.md", "LICENSE", "CITATION.cff", "pyproject.toml", "code", "book",
+                   "binder", "docs"}  # fmt: skip
+    assert {p.name for p in (tree / "book").iterdir()} == {
+        f"{c.split('/')[1]}.ipynb" for c in chapters()
+    }
+    assert {p.name for p in (tree / "binder").iterdir()} == {
+        "runtime.txt",
+        "requirements.txt",
+        "start",
+    }
+    assert (tree / "docs" / "index.html").exists() and (tree / "docs" / ".nojekyll").exists()
+    assert (tree / "code" / "dlbook" / "__init__.py").exists()
+    assert not list(tree.rglob("__pycache__")) and not list(tree.rglob("*.egg-info"))
+    readme = (tree / "README.md").read_text()
+    assert "{" not in readme.replace("```", ""), "an unfilled template field in the README"
+    assert "CC BY 4.0" in (tree / "LICENSE").read_text() and "MIT" in (tree / "LICENSE").read_text()
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_notebook_has_no_myst_left(tree, chapter):
+    text = markdown(published(tree, chapter))
+    found = [match.group(0) for match in MYST.finditer(text)]
+    assert found == [], f"{chapter}: MyST-only syntax in the published notebook: {found[:5]}"
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_every_function_the_page_shows_is_in_the_notebook(tree, chapter):
+    source = (ROOT / f"{chapter}.md").read_text()
+    shown = re.findall(r"^:pyobject:\s*(\w+)", source, re.M)
+    text = markdown(published(tree, chapter))
+    missing = [name for name in shown if not re.search(rf"```python\n(@.*\n)*def {name}\(", text)]
+    assert shown and not missing, f"{chapter}: {missing} shown on the page, not in the notebook"
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_citations_equations_and_exercises_become_text(tree, chapter):
+    source = (ROOT / f"{chapter}.md").read_text()
+    text = markdown(published(tree, chapter))
+    keys = {k.strip() for group in re.findall(r"\{cite:[pt]\}`([^`]*)`", source)
+            for k in group.split(",")}  # fmt: skip
+    references = text.split("## References\n", 1)[1] if keys else ""
+    assert len(re.findall(r"^- ", references, re.M)) == len(keys), f"{chapter}: reference list"
+    labelled = len(re.findall(r"^\$\$[ \t]*\([\w-]+\)", source, re.M))
+    assert text.count("\\tag{") == labelled
+    for n in range(1, labelled + 1):
+        assert f"\\tag{{{n}}}" in text
+    exercises = source.count(":::{exercise}")
+    assert len(re.findall(r"^\*\*Exercise \d+: ", text, re.M)) == exercises > 0
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_header_badges_page_link_and_setup_cell(tree, chapter, config):
+    course = config["course"]
+    repository, tag = course["student_repository"], course["student_tag"]
+    org, repo = repository.removeprefix("https://github.com/").split("/")
+    name = chapter.split("/")[1]
+    notebook = published(tree, chapter)
+    badges, setup = notebook.cells[0], notebook.cells[1]
+    colab = f"https://colab.research.google.com/github/{org}/{repo}/blob/{tag}/{chapter}.ipynb"
+    assert colab in badges.source and f"mybinder.org/v2/gh/{org}/{repo}/{tag}" in badges.source
+    page = f"https://{org}.github.io/{repo}/{chapter}.html"
+    assert page in badges.source and (tree / "docs" / f"{chapter}.html").exists()
+    assert setup.cell_type == "code" and '"google.colab" in sys.modules' in setup.source
+    assert re.search(rf'^    %pip install -q "dlbook(\[diffusion\])? @ git\+{repository}@{tag}"$',
+                     setup.source, re.M), setup.source  # fmt: skip
+    # The page links to its notebook: the student site's launch button, at the same tag.
+    assert colab in (tree / "docs" / f"{chapter}.html").read_text(), f"{name}: no launch button"
+
+
+def test_chapters_that_run_the_model_ask_colab_for_a_gpu(tree):
+    gpu = {c for c in chapters() if published(tree, c).metadata.get("accelerator") == "GPU"}
+    assert gpu == {"book/04-pipeline", "book/05-diffusion", "book/06-safety"}
+    for chapter in chapters():
+        notebook = published(tree, chapter)
+        assert notebook.metadata["kernelspec"]["name"] == "python3"
+        assert ("HF_TOKEN" in notebook.cells[0].source) == (chapter in gpu)
+        assert ("[diffusion]" in notebook.cells[1].source) == (chapter in gpu)
+        assert not any(c.get("outputs") for c in notebook.cells), "outputs in a student notebook"
+
+
+def test_the_package_holds_no_exercise_answer(tree):
+    assert "squared_error_grad_z1" not in (tree / "code" / "dlbook" / "losses.py").read_text()
+
+
+def test_set_repository_moves_every_link(tmp_path):
+    """One command points launch buttons, badges, install cells and README at a new place."""
+    import shutil
+
+    from set_repository import set_repository
+
+    import publish
+
+    shutil.copy(ROOT / "_config.yml", tmp_path)
+    set_repository(student="https://github.com/acme/dl-students", tag="spring-2027", root=tmp_path)
+    config = yaml.safe_load((tmp_path / "_config.yml").read_text())
+    assert config["course"]["student_repository"] == "https://github.com/acme/dl-students"
+    assert config["course"]["student_tag"] == "spring-2027"
+    assert config["repository"] == yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
+    settings = publish.settings(tmp_path)
+    notebook = publish.header(jupytext.reads("x = 1\n", fmt="py:percent"), "01-x.ipynb", settings)
+    assert "github/acme/dl-students/blob/spring-2027/book/01-x.ipynb" in notebook.cells[0].source
+    assert "git+https://github.com/acme/dl-students@spring-2027" in notebook.cells[1].source
+    assert settings["site"] == "https://acme.github.io/dl-students/"

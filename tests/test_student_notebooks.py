@@ -1,0 +1,141 @@
+"""The published notebooks run as a student runs them: installed from the published tree into a
+fresh virtual environment, from a folder outside the repository, every cell in order.
+
+One run per notebook serves both ways in. Colab: a stand-in `google.colab` is imported at kernel
+start, so the notebook's setup cell really runs `%pip install "dlbook @ git+<repo>@<tag>"`,
+against the tree committed to a local git repository and tagged like the student repository.
+Binder: the kernel's environment is what the tree's `binder/start` exports, and the peak
+memory of each kernel is measured against Binder's 2 GB.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import nbformat
+import pytest
+import yaml
+from nbclient import NotebookClient
+
+from dlbook.exercises import TODO
+from helpers import ROOT
+
+pytestmark = pytest.mark.book  # needs the built book or builds one: not in the fast loop
+
+TREE = ROOT / "_build" / "publish"
+BINDER_MEMORY = 2 * 1024**3
+STAND_IN = '"""Stands in for Colab\'s module: the setup cell only asks whether it is imported."""\n'
+
+
+def git(*args, cwd):
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def student_machine(tmp_path_factory):
+    """A git copy of the tree at its tag, a fresh venv with its dependencies, a kernel spec."""
+    if not (TREE / "pyproject.toml").exists():
+        pytest.skip("no published tree in _build/publish: run `make publish` (make test does)")
+    base = tmp_path_factory.mktemp("student")
+    tag = yaml.safe_load((ROOT / "_config.yml").read_text())["course"]["student_tag"]
+    repository = base / "student-repository"
+    shutil.copytree(TREE, repository)
+    git("init", "-q", "-b", "main", cwd=repository)
+    git("add", "-A", cwd=repository)
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "tree", cwd=repository)
+    git("tag", tag, cwd=repository)
+    # The tree's own dependencies (pyproject.toml, extra `diffusion`), not dlbook itself: the
+    # Colab cell installs that. --offline: uv reuses the wheels the project's venv came from.
+    venv = base / "venv"
+    subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+    python = venv / "bin" / "python"
+    constraints = base / "constraints.txt"
+    lock = (ROOT / "requirements.txt").read_text().splitlines()
+    constraints.write_text("\n".join(line for line in lock if not line.startswith("-e")))
+    uv = [shutil.which("uv", path=os.path.dirname(sys.executable)) or "uv", "pip", "install"]
+    subprocess.run(
+        [*uv, "--offline", "-q", "--python", python, "-c", constraints,
+         "-r", repository / "pyproject.toml", "--extra", "diffusion",
+         "ipykernel", "setuptools"],
+        check=True,
+    )  # fmt: skip
+    # Binder's settings, from the tree's own start script; HF_HUB_OFFLINE as in every test.
+    binder_env = subprocess.run(
+        [repository / "binder" / "start", sys.executable, "-c",
+         "import json, os; print(json.dumps(dict(os.environ)))"],
+        env={"PATH": os.environ["PATH"]}, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    env = {k: v for k, v in json.loads(binder_env.stdout).items() if k.startswith("DLBOOK_")}
+    colab = base / "stand-in" / "google" / "colab"
+    colab.mkdir(parents=True)
+    (colab / "__init__.py").write_text(STAND_IN)
+    env |= {
+        "PYTHONPATH": str(colab.parent.parent),
+        "HF_HUB_OFFLINE": "1",
+        "DLBOOK_DEVICE": "cpu",
+        # The published cell, unchanged: pip may not reach an index here, so it builds dlbook
+        # with the venv's setuptools and finds every dependency installed.
+        "PIP_NO_INDEX": "1",
+        "PIP_NO_BUILD_ISOLATION": "0",
+    }
+    spec = base / "kernels" / "kernels" / "student"
+    spec.mkdir(parents=True)
+    argv = [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}",
+            "--IPKernelApp.exec_lines=import google.colab"]  # fmt: skip
+    (spec / "kernel.json").write_text(
+        json.dumps({"argv": argv, "env": env, "display_name": "student", "language": "python"})
+    )
+    os.environ["JUPYTER_PATH"] = str(base / "kernels")
+    yield {"base": base, "python": python, "repository": repository, "tag": tag}
+    os.environ.pop("JUPYTER_PATH", None)
+
+
+def peak_rss(pid: int) -> int:
+    """The process's high-water resident memory, in bytes (Linux)."""
+    with open(f"/proc/{pid}/status") as status:
+        line = next(line for line in status if line.startswith("VmHWM:"))
+    return int(line.split()[1]) * 1024
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "book").glob("[0-9][0-9]-*.md")))
+def test_published_notebook_runs_to_the_end(student_machine, name, capsys):
+    name = name.replace(".md", ".ipynb")
+    notebook = nbformat.read(TREE / "book" / name, as_version=4)
+    work = student_machine["base"] / name.removesuffix(".ipynb")  # outside the repository
+    work.mkdir()
+    # file://localhost/...: the pip that venv bundles rejects a URL without a host.
+    url = f"git+file://localhost{student_machine['repository']}@{student_machine['tag']}"
+    setup = notebook.cells[1]
+    assert "%pip install" in setup.source, "the second cell is the Colab setup cell"
+    # Point the published cell at the local copy of the student repository.
+    setup.source = setup.source.replace(
+        setup.source.split("git+")[1].split('"')[0], url.removeprefix("git+")
+    )
+    client = NotebookClient(notebook, timeout=600, kernel_name="student",
+                            resources={"metadata": {"path": str(work)}})  # fmt: skip
+    start = time.perf_counter()
+    with client.setup_kernel():
+        for index, cell in enumerate(notebook.cells):
+            if cell.cell_type == "code":
+                client.execute_cell(cell, index)  # any error fails the test
+        peak = peak_rss(client.km.provisioner.process.pid)
+    seconds = time.perf_counter() - start
+    stdout = ["".join(o.get("text", "") for o in c.outputs) for c in notebook.cells[2:]
+              if c.cell_type == "code"]  # fmt: skip
+    skipped = sum(f"self-check skipped: {TODO}" in text for text in stdout)
+    checks = sum("self-check" in c.metadata.get("tags", []) for c in notebook.cells)
+    assert skipped == checks > 0, f"{name}: every self-check reports its TODO"
+    # The venv never had dlbook: the setup cell installed it from the repository at the tag.
+    origin = subprocess.run(
+        [student_machine["python"], "-c", "from importlib.metadata import distribution as d; "
+         "print(d('dlbook').read_text('direct_url.json'))"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert json.loads(origin)["vcs_info"]["requested_revision"] == student_machine["tag"]
+    with capsys.disabled():
+        size = (TREE / "book" / name).stat().st_size
+        print(f"\n  {name}: {size / 1e3:.0f} kB, {seconds:.0f} s, peak RSS {peak / 2**20:.0f} MiB")
+    assert peak <= BINDER_MEMORY, f"{name} peaks at {peak / 2**30:.2f} GB, over Binder's 2 GB"

@@ -1,0 +1,142 @@
+"""`make publish`: the public student repository's tree, in _build/publish.
+
+    README.md LICENSE CITATION.cff pyproject.toml   what a new student reads and installs
+    code/dlbook/                                   the package, with no exercise's answer
+    book/NN-topic.ipynb                            the chapters as plain notebooks
+    binder/                                        Python 3.11, CPU torch, offline settings
+    docs/                                          the student site, for GitHub Pages
+
+The notebooks come from the chapters' sources, solutions removed (student_edition.py) and
+MyST resolved (plain_notebook.py); each gets a header with its Colab and Binder badges and a
+link to its page, then the one setup cell that installs this semester's dlbook on Colab.
+The repository and tag come from _config.yml's `course:` block.
+"""
+
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import jupytext
+import nbformat
+import yaml
+
+import plain_notebook
+import student_edition
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = ROOT / "_build" / "publish"
+SITE = ROOT / "_build" / "student" / "_build" / "html"
+COLAB = "https://colab.research.google.com/github/{slug}/blob/{tag}/book/{name}"
+BINDER = "https://mybinder.org/v2/gh/{slug}/{tag}?urlpath=lab/tree/book/{name}"
+BADGES = (
+    "[![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)]({colab}) "
+    "[![Launch Binder](https://mybinder.org/badge_logo.svg)]({binder})"
+)
+SETUP = """\
+# Colab: install this semester's dlbook (Colab's own torch is kept).
+# On Binder and your own machine it is installed: this cell does nothing.
+import sys
+
+if "google.colab" in sys.modules:
+    %pip install -q "dlbook{extra} @ git+{repository}@{tag}"
+"""
+GPU_NOTE = (
+    "\n\nOn Colab, this chapter asks for a GPU runtime (*Runtime → Change runtime type*): it "
+    "downloads Stable Diffusion v1-4's real weights. If the Hugging Face Hub asks for a token, "
+    "add one as the secret `HF_TOKEN` (the key icon in Colab's sidebar) and allow this "
+    "notebook to read it. On Binder it runs on a CPU with random weights, and says so."
+)
+
+
+def settings(root: Path = ROOT) -> dict[str, str]:
+    config = yaml.safe_load((root / "_config.yml").read_text())
+    course, repository = config["course"], config["course"]["student_repository"]
+    match = re.fullmatch(r"https://github\.com/([\w.-]+)/([\w.-]+)", repository)
+    if not match:
+        sys.exit(f"publish: course.student_repository {repository!r} is not a GitHub URL")
+    return {
+        "title": config["title"],
+        "semester": course["semester"],
+        "repository": repository,
+        "slug": f"{match[1]}/{match[2]}",
+        "tag": course["student_tag"],
+        "site": f"https://{match[1]}.github.io/{match[2]}/",
+    }
+
+
+def runs_the_model(notebook) -> bool:
+    return any("load_model(" in c.source for c in notebook.cells if c.cell_type == "code")
+
+
+def header(notebook, name: str, s: dict[str, str]):
+    """The badges and page link, and the setup cell, as the notebook's first two cells."""
+    links = {k: url.format(name=name, **s) for k, url in (("colab", COLAB), ("binder", BINDER))}
+    page = f"{s['site']}book/{Path(name).with_suffix('.html')}"
+    text = BADGES.format(**links) + (
+        f"\n\n*{s['title']}*, student edition ({s['semester']}). "
+        f"This chapter online, with its figures: <{page}>"
+    )
+    gpu = runs_the_model(notebook)
+    extra = "[diffusion]" if gpu else ""
+    cells = [
+        nbformat.v4.new_markdown_cell(text + (GPU_NOTE if gpu else "")),
+        nbformat.v4.new_code_cell(SETUP.format(extra=extra, **s).rstrip()),
+    ]
+    notebook.cells[:0] = cells
+    notebook.metadata = {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+        "colab": {"provenance": [], **({"gpuType": "T4"} if gpu else {})},
+        **({"accelerator": "GPU"} if gpu else {}),
+    }
+    return notebook
+
+
+def chapter_notebooks(root: Path = ROOT) -> dict[str, nbformat.NotebookNode]:
+    """Each chapter's student notebook, outputs cleared, keyed by its file name."""
+    notebooks = {}
+    for page in sorted((root / "book").glob("[0-9][0-9]-*.md")):
+        notebook = student_edition.student_notebook(jupytext.read(page), page.name)
+        for cell in notebook.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        notebooks[page.with_suffix(".ipynb").name] = notebook
+    return notebooks
+
+
+def write_tree(output: Path = OUTPUT, root: Path = ROOT, site: Path = SITE) -> Path:
+    if not (site / "index.html").exists():
+        sys.exit(f"publish: no student site in {site}: run `make student` first")
+    s = settings(root)
+    shutil.rmtree(output, ignore_errors=True)
+    (output / "book").mkdir(parents=True)
+    table = "\n".join(
+        f"| {name[:-6]} | [Colab]({COLAB.format(name=name, **s)}) "
+        f"| [Binder]({BINDER.format(name=name, **s)}) |"
+        for name in chapter_notebooks(root)
+    )
+    readme = (root / "tools" / "student_readme.md").read_text()
+    (output / "README.md").write_text(readme.format(table=table, **s))
+    shutil.copy(root / "LICENSE", output / "LICENSE")
+    citation = (root / "CITATION.cff").read_text()
+    citation = re.sub(r"(?m)^repository-code: .*$", f"repository-code: {s['repository']}", citation)
+    (output / "CITATION.cff").write_text(citation)
+    shutil.copy(root / "pyproject.toml", output / "pyproject.toml")
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "*.pyc")
+    shutil.copytree(root / "code" / "dlbook", output / "code" / "dlbook", ignore=ignore)
+    shutil.copytree(root / "binder", output / "binder")
+    notebooks = chapter_notebooks(root)
+    book = plain_notebook.Book(notebooks, root / "references.bib")
+    for name, notebook in notebooks.items():
+        plain = plain_notebook.convert(notebook, name, book, root / "book")
+        nbformat.write(header(plain, name, s), output / "book" / name)
+    shutil.copytree(site, output / "docs")
+    (output / "docs" / ".nojekyll").touch()  # serve _static/ and _images/ as they are
+    return output
+
+
+if __name__ == "__main__":
+    tree = write_tree()
+    size = sum(p.stat().st_size for p in tree.rglob("*") if p.is_file())
+    print(f"publish: wrote {tree.relative_to(ROOT)} ({size / 1e6:.1f} MB)")
