@@ -30,6 +30,19 @@ class Run:
     unet_calls: int = 0
 
 
+# What each axis of the recorded tensors means (the shape table's axes).
+IMAGE_AXES = "batch, channel, height, width"
+AXES = {
+    "tokens": "batch, position",
+    "text_vectors": "batch, position, feature",
+    "timesteps": "step",
+    **dict.fromkeys(
+        ("latents", "latent_input", "noise_pred", "guided", "image"),
+        IMAGE_AXES,
+    ),
+}
+
+
 def initial_latents(
     seed: int, shape=(1, 4, 64, 64), dtype=torch.float32
 ) -> torch.Tensor:
@@ -64,14 +77,16 @@ def generate(
     guidance_scale: float = 7.5,
     decode_every: int = 0,
     progress: bool = True,
+    scheduler=None,
 ) -> Run:
     """Text to image with classifier-free guidance, one numbered step at a
     time.
 
     A list of prompts makes one image each, from one seeded batch of noise.
+    `scheduler` replaces the pipeline's (e.g. `schedule.PLMS`).
     """
     tokenizer, text_encoder = pipe.tokenizer, pipe.text_encoder
-    unet, scheduler = pipe.unet, pipe.scheduler
+    unet, scheduler = pipe.unet, scheduler or pipe.scheduler
     device, dtype = unet.device, unet.dtype
     shapes = []
 
