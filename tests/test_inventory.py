@@ -47,3 +47,26 @@ def test_components_tell_modules_from_the_rest(small_pipe):
     parts = {name: is_module for name, _, is_module in inventory.components(small_pipe)}
     assert {name for name, is_module in parts.items() if is_module} == set(inventory.NETWORKS)
     assert not parts["tokenizer"] and not parts["scheduler"] and not parts["feature_extractor"]
+
+
+@pytest.mark.parametrize("config_set", ["sd-v1-4", "sd-small"])
+def test_text_encoder_counted_from_its_config(full_size, config_set):
+    from dlbook.networks import build_networks, read_config
+
+    config = read_config(config_set, "text_encoder")
+    if config_set == "sd-v1-4":
+        network = full_size["text_encoder"]
+        assert inventory.text_encoder_scalars(config) == 123_060_480
+    else:
+        with torch.device("meta"):
+            network = build_networks(config_set)["text_encoder"]
+    assert inventory.text_encoder_scalars(config) == inventory.count(network).scalars
+
+
+def test_homework_tensor_count_leaves_out_one_dimensional_tensors(full_size):
+    """The homework counted `p.dim() != 1`: weight matrices, kernels and embeddings only."""
+    for name, shown in (("text_encoder", 74), ("safety_checker", 149)):
+        network = full_size[name]
+        assert sum(1 for p in network.parameters() if p.dim() != 1) == shown
+        vectors = sum(1 for p in network.parameters() if p.dim() == 1)
+        assert shown + vectors == inventory.count(network).parameter_tensors

@@ -74,3 +74,19 @@ def pipeline_folder(loaded, scratch: str) -> Path:
     return Path(
         DiffusionPipeline.download(loaded.source, local_files_only=True)
     )
+
+
+def text_encoder_scalars(config: dict) -> int:
+    """CLIP's text transformer counted from its config alone: token and
+    position embeddings, L pre-norm layers, the final layer norm."""
+    d, f = config["hidden_size"], config["intermediate_size"]
+    vocabulary, positions = (
+        config["vocab_size"],
+        config["max_position_embeddings"],
+    )
+    attention = 4 * (d * d + d)  # q, k, v and out: a weight and a bias each
+    mlp = (d * f + f) + (f * d + d)  # up to f features and back down
+    norms = 2 * (d + d)  # two LayerNorms per layer: scale and shift
+    layer = norms + attention + mlp
+    layers = config["num_hidden_layers"]
+    return (vocabulary + positions) * d + layers * layer + 2 * d
