@@ -75,3 +75,28 @@ def test_symmetric_and_singular():
     ones = torch.ones(7, dtype=torch.float64)
     torch.testing.assert_close(J @ ones, torch.zeros(5, 7, dtype=torch.float64))
     assert (torch.linalg.matrix_rank(J) == 6).all()
+
+
+@pytest.mark.parametrize("n", [2, 3, 7])
+def test_jacobian_is_the_one_hot_covariance_and_lse_hessian(n):
+    generator = torch.Generator().manual_seed(n)
+    z = torch.randn(n, dtype=torch.float64, generator=generator)
+    p, J = softmax(z), softmax_jacobian(z)
+    eye = torch.eye(n, dtype=torch.float64)
+    covariance = sum(p[k] * torch.outer(eye[k] - p, eye[k] - p) for k in range(n))
+    torch.testing.assert_close(J, covariance)
+    # The same by sampling: one-hot draws from p.
+    draws = eye[torch.multinomial(p, 200_000, replacement=True, generator=generator)]
+    assert (torch.cov(draws.T, correction=0) - J).abs().max() < 5e-3
+    hessian = torch.autograd.functional.hessian(lambda v: torch.logsumexp(v, 0), z)
+    torch.testing.assert_close(J, hessian)
+
+
+@pytest.mark.parametrize("n", [2, 5, 10])
+def test_jacobian_is_psd_with_null_space_one(n):
+    z = torch.randn(n, dtype=torch.float64, generator=torch.Generator().manual_seed(10 + n))
+    eigenvalues, vectors = torch.linalg.eigh(softmax_jacobian(z))
+    assert (eigenvalues > -1e-15).all()
+    assert (eigenvalues.abs() < 1e-12).sum() == 1 and (eigenvalues[1:] > 1e-6).all()
+    torch.testing.assert_close(vectors[:, 0].abs(), torch.full((n,), n**-0.5, dtype=torch.float64))
+    assert torch.linalg.matrix_rank(softmax_jacobian(z)) == n - 1
