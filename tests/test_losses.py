@@ -15,6 +15,7 @@ import itertools
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 from dlbook import losses
 from dlbook.calculus import derivatives
@@ -172,3 +173,79 @@ def test_two_class_curves_shape_and_optimum():
     kl, kl_grad = curves["KL"]
     assert kl[120].item() == pytest.approx(0, abs=1e-15)  # margin 0 is the optimum for y1 = 0.5
     assert kl_grad[120].item() == pytest.approx(0, abs=1e-15)
+
+
+def test_cross_entropy_on_logits_is_pytorchs_and_never_overflows():
+    y, z = random_case(5, batch=40, seed=11)
+    torch.testing.assert_close(
+        losses.cross_entropy_logits(y, z), F.cross_entropy(z, y, reduction="none")
+    )
+    torch.testing.assert_close(
+        losses.cross_entropy_logits(y, z), losses.cross_entropy(y, softmax(z))
+    )
+    # A logit gap of 200 in float32: the naive composition is inf, the logits form is exact.
+    z32, y32 = torch.tensor([[0.0, -200.0]]), torch.tensor([[0.0, 1.0]])
+    assert torch.isinf(losses.cross_entropy(y32, softmax(z32))).all()
+    assert losses.cross_entropy_logits(y32, z32).item() == 200.0
+    assert F.cross_entropy(z32, y32).item() == 200.0
+
+
+@pytest.mark.parametrize("total", [1.0, 0.6, 2.5])
+def test_cross_entropy_logits_gradient_and_hessian(total):
+    """∂CE/∂z = (Σy) p − y for any non-negative y, and the Hessian is (Σy) J ⪰ 0."""
+    generator = torch.Generator().manual_seed(int(10 * total))
+    z = torch.randn(4, dtype=torch.float64, generator=generator)
+    y = torch.rand(4, dtype=torch.float64, generator=generator)
+    y = total * y / y.sum()
+    p = softmax(z)
+    grad = torch.autograd.functional.jacobian(lambda t: losses.cross_entropy_logits(y, t), z)
+    torch.testing.assert_close(grad, total * p - y)
+    hessian = torch.autograd.functional.hessian(lambda t: losses.cross_entropy_logits(y, t), z)
+    torch.testing.assert_close(hessian, total * softmax_jacobian(z))
+    assert torch.linalg.eigvalsh(hessian).min() > -1e-12
+
+
+def test_cross_entropy_minimiser_is_the_maximum_likelihood_estimate():
+    generator = torch.Generator().manual_seed(12)
+    outcomes = torch.multinomial(torch.tensor([0.5, 0.3, 0.2]), 1000, True, generator=generator)
+    frequencies = torch.bincount(outcomes, minlength=3).double() / 1000
+    z = torch.zeros(3, dtype=torch.float64, requires_grad=True)
+    optimizer = torch.optim.LBFGS([z], max_iter=100)
+
+    def closure():
+        optimizer.zero_grad()
+        # mean CE over the samples (one-hot targets) = negative mean log-likelihood
+        loss = F.cross_entropy(z.expand(1000, 3), outcomes)
+        loss.backward()
+        return loss
+
+    optimizer.step(closure)
+    torch.testing.assert_close(softmax(z.detach()), frequencies, atol=1e-6, rtol=0)
+
+
+def test_log_and_brier_scores_are_strictly_proper_sampled_l1_is_not():
+    for seed in range(5):
+        generator = torch.Generator().manual_seed(100 + seed)
+        y = softmax(torch.randn(3, dtype=torch.float64, generator=generator))
+        for name, minimiser in losses.score_minimisers(y).items():
+            distance = (minimiser - y).abs().max().item()
+            if name == "sampled L1":
+                assert distance > 0.1 and minimiser.max() > 0.99  # a vertex
+            else:
+                assert distance < 1e-4, name
+
+
+def test_squared_error_gradient_vanishes_as_the_softmax_saturates():
+    """‖∂SE/∂z‖ ≤ 4√2 (1 − max p) for any n and any target; CE's pull on the right class,
+    1 − p_c, is at least max p when another class holds the maximum."""
+    generator = torch.Generator().manual_seed(13)
+    for n in (2, 5, 50):
+        for gap in (2.0, 8.0, 20.0):
+            z = torch.randn(n, dtype=torch.float64, generator=generator)
+            z[0] += gap  # confident in class 0
+            y = torch.zeros(n, dtype=torch.float64)
+            y[1] = 1.0  # but the answer is class 1
+            p = softmax(z)
+            se = losses.squared_error_grad_z(y, z).norm()
+            assert se <= 4 * 2**0.5 * (1 - p.max()) + 1e-15
+            assert -(p - y)[1] >= p.max() - 1e-12

@@ -21,6 +21,15 @@ def cross_entropy(y: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
     return -torch.xlogy(y, p).sum(-1)
 
 
+def cross_entropy_logits(y: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+    """CE(y; softmax(z)) from the logits: (Σᵢ yᵢ) lse(z) − yᵀz.
+
+    log pᵢ = zᵢ − lse(z) never forms pᵢ, so nothing underflows to log 0;
+    torch.logsumexp subtracts max(z) first, so nothing overflows.
+    """
+    return y.sum(-1) * torch.logsumexp(z, -1) - (y * z).sum(-1)
+
+
 def entropy(y: torch.Tensor) -> torch.Tensor:
     """H(y) = −Σᵢ yᵢ log yᵢ ≥ 0 (note the minus sign)."""
     return -torch.xlogy(y, y).sum(-1)
@@ -104,3 +113,34 @@ def two_class_curves(
         name: (loss(y, p), grad(y, z)[:, 1])
         for name, (loss, grad) in LOSSES.items()
     }
+
+
+# Scoring rules: the loss S(p, k) of forecasting p when class k occurs, and
+# its expectation when k is drawn from y. A rule is strictly proper when that
+# expectation is smallest at p = y and only there.
+EXPECTED_SCORES = {
+    "log": lambda y, p: cross_entropy(y, p),  # S = −log p_k
+    "Brier": lambda y, p: (  # S = ‖p − e_k‖²
+        (p * p).sum(-1) - 2 * (y * p).sum(-1) + y.sum(-1)
+    ),
+    "sampled L1": lambda y, p: 2 * (1 - (y * p).sum(-1)),  # S = 2(1 − p_k)
+}
+
+
+def score_minimisers(y: torch.Tensor, iterations: int = 200) -> dict:
+    """For each rule, the forecast p = softmax(z) that minimises its
+    expected score under y, found numerically (L-BFGS over z)."""
+    found = {}
+    for name, expected in EXPECTED_SCORES.items():
+        z = torch.zeros_like(y, requires_grad=True)
+        optimizer = torch.optim.LBFGS([z], max_iter=iterations)
+
+        def closure(expected=expected, z=z, optimizer=optimizer):
+            optimizer.zero_grad()
+            score = expected(y, softmax(z))
+            score.backward()
+            return score
+
+        optimizer.step(closure)
+        found[name] = softmax(z.detach())
+    return found
