@@ -109,3 +109,11 @@ def test_a_build_that_asks_for_cuda_without_one_stops_at_once(tmp_path):
     assert result.returncode == 1
     assert "DLBOOK_DEVICE=cuda but torch cannot use a GPU" in result.stderr
     assert not (tmp_path / "_build").exists()  # Jupyter Book never started
+
+
+def test_errata_list_the_homework_errors_and_chapters_link_to_them():
+    text = (ROOT / "book" / "errata.md").read_text()
+    assert len(re.findall(r"^\d+\. \*\*", text, re.M)) >= 19
+    for label in re.findall(r"^\((errata-ch(\d))\)=", text, re.M):
+        chapter = next((ROOT / "book").glob(f"0{label[1]}-*.md"))
+        assert f"{{ref}}`{label[0]}`" in chapter.read_text(), f"{chapter.name} does not link"

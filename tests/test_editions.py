@@ -39,7 +39,7 @@ def solution_snippets() -> dict[str, list[str]]:
             ]
         for block in student_edition.SOLUTION_BLOCK.findall(source):
             body = block.split("\n", 3)[-1]  # past the directive line and its options
-            for phrase in re.split(r"\$[^$]*\$|`[^`]*`|\([^)]*\)|[.;:]", body):
+            for phrase in re.split(r"\{[\w:-]+\}|\$[^$]*\$|`[^`]*`|\([^)]*\)|[.;:]", body):
                 words = phrase.split()
                 if len(words) >= 5:
                     found.append(normalized(phrase))

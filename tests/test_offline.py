@@ -76,6 +76,7 @@ def test_ci_workflow_pins_them_too(workflow):
         assert make_test_settings().items() <= pinned.items()
 
 
+@pytest.mark.slow  # a fresh interpreter importing diffusers: ~12 s on 2 cores
 def test_make_test_settings_never_reach_an_answering_hub(tmp_path):
     with fake_hub() as (hub, requests):
         # Control: the default setting does ask a hub that answers (else this test proves nothing).

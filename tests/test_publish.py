@@ -69,7 +69,9 @@ def test_every_function_the_page_shows_is_in_the_notebook(tree, chapter):
     source = (ROOT / f"{chapter}.md").read_text()
     shown = re.findall(r"^:pyobject:\s*(\w+)", source, re.M)
     text = markdown(published(tree, chapter))
-    missing = [name for name in shown if not re.search(rf"```python\n(@.*\n)*def {name}\(", text)]
+    missing = [
+        name for name in shown if not re.search(rf"```python\n(@.*\n)*(def|class) {name}\b", text)
+    ]
     assert shown and not missing, f"{chapter}: {missing} shown on the page, not in the notebook"
 
 

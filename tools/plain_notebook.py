@@ -96,19 +96,25 @@ def options(block: str) -> dict[str, str]:
     return dict(re.findall(r"^:(\w+):[ \t]*(.*)$", block, re.M))
 
 
-class Book:
-    """What a chapter may refer to in another: section titles and exercise numbers."""
+TARGET = re.compile(r"^\(([\w-]+)\)=[ \t]*\n#+[ \t]+(.+)$", re.M)
 
-    def __init__(self, notebooks: dict[str, nbformat.NotebookNode], bibfile: Path):
+
+class Book:
+    """What a chapter may refer to elsewhere: section titles (in another notebook, or on a page
+    of the site that has no notebook, such as the errata) and exercise numbers."""
+
+    def __init__(self, notebooks: dict, bibfile: Path, pages: dict[str, str] | None = None):
+        """`pages` maps the URL of each other page of the site to its MyST source."""
         self.bibfile = bibfile
-        self.titles: dict[str, tuple[str, str]] = {}  # label -> (notebook, heading)
+        self.titles: dict[str, tuple[str, str]] = {}  # label -> (link, heading)
         for name, notebook in notebooks.items():
             for cell in notebook.cells:
                 if cell.cell_type == "markdown":
-                    for label, heading in re.findall(
-                        r"^\(([\w-]+)\)=[ \t]*\n#+[ \t]+(.+)$", cell.source, re.M
-                    ):
+                    for label, heading in TARGET.findall(cell.source):
                         self.titles[label] = (name, heading.strip())
+        for url, source in (pages or {}).items():
+            for label, heading in TARGET.findall(source):
+                self.titles[label] = (f"{url}#{label}", heading.strip())
         self.exercises = 0  # numbered through the book, as sphinx-exercise does
 
 

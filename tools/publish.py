@@ -127,7 +127,9 @@ def write_tree(output: Path = OUTPUT, root: Path = ROOT, site: Path = SITE) -> P
     shutil.copytree(root / "code" / "dlbook", output / "code" / "dlbook", ignore=ignore)
     shutil.copytree(root / "binder", output / "binder")
     notebooks = chapter_notebooks(root)
-    book = plain_notebook.Book(notebooks, root / "references.bib")
+    others = [p for p in (root / "book").glob("*.md") if not re.match(r"\d\d-", p.name)]
+    pages = {f"{s['site']}book/{p.stem}.html": p.read_text() for p in others}
+    book = plain_notebook.Book(notebooks, root / "references.bib", pages)
     for name, notebook in notebooks.items():
         plain = plain_notebook.convert(notebook, name, book, root / "book")
         nbformat.write(header(plain, name, s), output / "book" / name)
