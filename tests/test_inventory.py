@@ -70,3 +70,15 @@ def test_homework_tensor_count_leaves_out_one_dimensional_tensors(full_size):
         assert sum(1 for p in network.parameters() if p.dim() != 1) == shown
         vectors = sum(1 for p in network.parameters() if p.dim() == 1)
         assert shown + vectors == inventory.count(network).parameter_tensors
+
+
+def test_safety_checker_counted_by_hand(full_size):
+    """The solution of chapter 4's exercise: the checker's scalars from its config."""
+    checker = full_size["safety_checker"]
+    d, f, layers, patch, size = 1024, 4096, 24, 14, 224
+    positions = (size // patch) ** 2 + 1
+    layer = 4 * d + 4 * (d * d + d) + 2 * d * f + f + d
+    tower = 3 * patch**2 * d + d + positions * d + 2 * (2 * d) + layers * layer
+    head = d * 768 + (17 + 3) * 768 + 20
+    assert tower == 303_179_776 == inventory.count(checker.vision_model).scalars
+    assert tower + head == inventory.PUBLISHED_SCALARS["safety_checker"]
