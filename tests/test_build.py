@@ -116,4 +116,4 @@ def test_errata_list_the_homework_errors_and_chapters_link_to_them():
     assert len(re.findall(r"^\d+\. \*\*", text, re.M)) >= 19
     for label in re.findall(r"^\((errata-ch(\d))\)=", text, re.M):
         chapter = next((ROOT / "book").glob(f"0{label[1]}-*.md"))
-        assert f"{{ref}}`{label[0]}`" in chapter.read_text(), f"{chapter.name} does not link"
+        assert f"<{label[0]}>`" in chapter.read_text(), f"{chapter.name} does not link"
