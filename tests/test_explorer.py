@@ -73,3 +73,5 @@ def test_live_explorer_redraws_on_slider_and_checkboxes(monkeypatch):
     checkboxes[2].value = False  # SE off
     assert (0.25, ["KL", "CE", "SE", "L1"]) in calls
     assert calls[-1] == (0.25, ["KL", "CE", "L1"])
+    (figure,) = box.children[2].outputs  # one picture, replaced on each change
+    assert "image/png" in figure["data"]

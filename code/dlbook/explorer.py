@@ -7,6 +7,7 @@ a running kernel (Jupyter, Colab, Binder), drawn by matplotlib;
 HTML slider that works on the published page, with no kernel and no network.
 """
 
+import io
 import json
 import math
 from collections.abc import Sequence
@@ -84,6 +85,7 @@ def live_explorer():
     """An ipywidgets control: a y₁ slider and one checkbox per loss,
     redrawing both plots."""
     import ipywidgets as widgets
+    from IPython.display import Image
 
     slider = widgets.FloatSlider(
         value=0.5, min=0.001, max=0.999, step=0.001, readout_format=".3f",
@@ -94,12 +96,24 @@ def live_explorer():
         for name in LOSSES
     }
 
-    def update(y1, **checked):
-        fig = plt.figure(figsize=(10, 3.6), layout="constrained")
-        draw(fig, y1, [name for name, on in checked.items() if on])
-        plt.show()
+    plots = widgets.Output()
 
-    plots = widgets.interactive_output(update, {"y1": slider, **boxes})
+    # The figure goes into the Output widget's outputs directly, not through
+    # `with plots:` capture (interactive_output), whose message routing once
+    # left a notebook runner waiting forever for the cell to finish.
+    def redraw(change=None):
+        fig = plt.figure(figsize=(10, 3.6), layout="constrained")
+        shown = [name for name, box in boxes.items() if box.value]
+        draw(fig, slider.value, shown)
+        png = io.BytesIO()
+        fig.savefig(png, format="png")
+        plt.close(fig)  # drawn in the widget only
+        plots.outputs = ()
+        plots.append_display_data(Image(png.getvalue()))
+
+    for control in (slider, *boxes.values()):
+        control.observe(redraw, names="value")
+    redraw()
     return widgets.VBox([slider, widgets.HBox(list(boxes.values())), plots])
 
 
