@@ -87,8 +87,15 @@ def student_files(folder):
     return [p for p in folder.rglob("*") if p.is_file() and p.suffix in TEXT_SUFFIXES]
 
 
-def test_no_solution_reaches_any_student_artifact(student_site):
+def assert_no_solution_in(files, root):
     snippets = [s for chapter in solution_snippets().values() for s in chapter]
+    for path in files:
+        text = visible_text(path)
+        leaked = [snippet for snippet in snippets if snippet in text]
+        assert not leaked, f"{path.relative_to(root)} contains solution text: {leaked[:3]}"
+
+
+def test_no_solution_reaches_any_student_artifact(student_site):
     # src/code and src/tools are copies of the package and build tools, there only for the
     # pages' literalinclude and footer (the published tree's package is scanned below); every
     # page, notebook and index is scanned.
@@ -96,10 +103,7 @@ def test_no_solution_reaches_any_student_artifact(student_site):
     files = [p for p in student_files(student_site) if not p.is_relative_to(public[0])
              and not p.is_relative_to(public[1])]  # fmt: skip
     assert len(files) > 20
-    for path in files:
-        text = visible_text(path)
-        leaked = [snippet for snippet in snippets if snippet in text]
-        assert not leaked, f"{path.relative_to(student_site)} contains solution text: {leaked[:3]}"
+    assert_no_solution_in(files, student_site)
 
 
 def test_no_solution_in_the_published_tree():
@@ -107,13 +111,9 @@ def test_no_solution_in_the_published_tree():
     tree = ROOT / "_build" / "publish"
     if not (tree / "pyproject.toml").exists():
         pytest.skip("no published tree in _build/publish: run `make publish` (make test does)")
-    snippets = [s for chapter in solution_snippets().values() for s in chapter]
     files = student_files(tree)
     assert any(p.suffix == ".py" for p in files) and any(p.suffix == ".ipynb" for p in files)
-    for path in files:
-        text = visible_text(path)
-        leaked = [snippet for snippet in snippets if snippet in text]
-        assert not leaked, f"{path.relative_to(tree)} contains solution text: {leaked[:3]}"
+    assert_no_solution_in(files, tree)
 
 
 def test_student_pages_keep_outputs_but_not_of_answers_or_self_checks(student_site):

@@ -42,8 +42,10 @@ def plain(text: str) -> str:
 
 
 class Bibliography:
-    def __init__(self, bibfile: Path):
-        self.entries = parse_file(str(bibfile)).entries
+    """One notebook's citations, from the book's parsed entries."""
+
+    def __init__(self, entries):
+        self.entries = entries
         self.cited: list[str] = []
 
     def entry(self, key: str):
@@ -105,7 +107,7 @@ class Book:
 
     def __init__(self, notebooks: dict, bibfile: Path, pages: dict[str, str] | None = None):
         """`pages` maps the URL of each other page of the site to its MyST source."""
-        self.bibfile = bibfile
+        self.entries = parse_file(str(bibfile)).entries  # parsed once for every chapter
         self.titles: dict[str, tuple[str, str]] = {}  # label -> (link, heading)
         for name, notebook in notebooks.items():
             for cell in notebook.cells:
@@ -121,7 +123,7 @@ class Book:
 def convert(notebook, name: str, book: Book, source_dir: Path):
     """`notebook` (a student-edition chapter) as plain Jupyter; `name` is its file name."""
     notebook = nbformat.from_dict(notebook)
-    bibliography = Bibliography(book.bibfile)
+    bibliography = Bibliography(book.entries)
     equations: dict[str, int] = {}
 
     def number_equation(match):

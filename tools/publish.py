@@ -111,10 +111,11 @@ def write_tree(output: Path = OUTPUT, root: Path = ROOT, site: Path = SITE) -> P
     s = settings(root)
     shutil.rmtree(output, ignore_errors=True)
     (output / "book").mkdir(parents=True)
+    notebooks = chapter_notebooks(root)
     table = "\n".join(
         f"| {name[:-6]} | [Colab]({COLAB.format(name=name, **s)}) "
         f"| [Binder]({BINDER.format(name=name, **s)}) |"
-        for name in chapter_notebooks(root)
+        for name in notebooks
     )
     readme = (root / "tools" / "student_readme.md").read_text()
     (output / "README.md").write_text(readme.format(table=table, **s))
@@ -126,7 +127,6 @@ def write_tree(output: Path = OUTPUT, root: Path = ROOT, site: Path = SITE) -> P
     ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "*.pyc")
     shutil.copytree(root / "code" / "dlbook", output / "code" / "dlbook", ignore=ignore)
     shutil.copytree(root / "binder", output / "binder")
-    notebooks = chapter_notebooks(root)
     others = [p for p in (root / "book").glob("*.md") if not re.match(r"\d\d-", p.name)]
     pages = {f"{s['site']}book/{p.stem}.html": p.read_text() for p in others}
     book = plain_notebook.Book(notebooks, root / "references.bib", pages)
