@@ -41,7 +41,8 @@ def browser():
 
 
 def open_page(browser, url):
-    page = browser.new_page()
+    # 1280 px: a laptop screen, the width the code column is sized for.
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
     requests, failures = [], []
     page.on("request", lambda request: requests.append(request.url))
     page.on("requestfailed", lambda request: failures.append(request.url))
@@ -49,21 +50,35 @@ def open_page(browser, url):
     return page, requests, failures
 
 
+@pytest.fixture(scope="module")
+def loaded(browser, site):
+    """Each page loaded once for every check that only reads it (a load takes seconds)."""
+    pages_by_name = {}
+
+    def load(name):
+        if name not in pages_by_name:
+            pages_by_name[name] = open_page(browser, f"{site}/{name}.html")
+        return pages_by_name[name]
+
+    yield load
+    for page, _, _ in pages_by_name.values():
+        page.close()
+
+
 @pytest.mark.parametrize("name", pages())
-def test_page_requests_stay_local_and_succeed(browser, site, html_dir, name):
-    page, requests, failures = open_page(browser, f"{site}/{name}.html")
+def test_page_requests_stay_local_and_succeed(loaded, site, html_dir, name):
+    page, requests, failures = loaded(name)
     assert [url for url in requests if not url.startswith((site, "data:"))] == []
     assert failures == []
     # A screenshot of every page, for a person to look at (e.g. CI artifacts).
     shots = html_dir.parent / "screenshots"
     shots.mkdir(exist_ok=True)
     page.screenshot(path=str(shots / f"{name.replace('/', '-')}.png"), full_page=True)
-    page.close()
 
 
 @pytest.mark.parametrize("name", pages())
-def test_every_image_loads_and_has_alt_text(browser, site, name):
-    page, _, _ = open_page(browser, f"{site}/{name}.html")
+def test_every_image_loads_and_has_alt_text(loaded, name):
+    page, _, _ = loaded(name)
     images = page.evaluate(
         "[...document.querySelectorAll('article img')].map("
         "img => ({src: img.src.slice(0, 80), width: img.naturalWidth, alt: img.alt}))"
@@ -71,27 +86,24 @@ def test_every_image_loads_and_has_alt_text(browser, site, name):
     for image in images:
         assert image["width"] > 0, f"{image['src']} did not load"
         assert image["alt"].strip(), f"{image['src']} has no alt text"
-    page.close()
 
 
 @pytest.mark.parametrize("name", chapters())
-def test_math_is_typeset(browser, site, name):
-    page, _, _ = open_page(browser, f"{site}/{name}.html")
+def test_math_is_typeset(loaded, name):
+    page, _, _ = loaded(name)
     article = page.locator("article").inner_text()
     assert "$$" not in article and "\\(" not in article, "math left as raw TeX"
     expressions = page.locator(".math").count()
     if expressions == 0:  # Sphinx loads MathJax only on pages with math
-        page.close()
         return
     page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
     page.evaluate("MathJax.startup.promise")  # resolves once the page is typeset
     assert page.locator(".math mjx-container").count() == expressions
     assert page.locator("mjx-merror").count() == 0, "MathJax could not parse an expression"
-    page.close()
 
 
 def test_static_explorer_slider_changes_the_plot(browser, site):
-    page, _, _ = open_page(browser, f"{site}/book/03-losses.html")
+    page, _, _ = open_page(browser, f"{site}/book/03-losses.html")  # its own: it moves a slider
     explorer = page.locator("#loss-explorer")
     slider, curve, value = (
         explorer.locator("input"),
@@ -120,13 +132,11 @@ WIDER_THAN_THEIR_BOX = """(selector) => [...document.querySelectorAll(selector)]
 
 
 @pytest.mark.parametrize("name", chapters())
-def test_code_and_output_fit_a_laptop_screen(browser, site, name):
+def test_code_and_output_fit_a_laptop_screen(loaded, name):
     """At 1280 px wide nothing scrolls sideways: each block's content fits its box."""
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
-    page.goto(f"{site}/{name}.html", wait_until="networkidle")
+    page, _, _ = loaded(name)
     count = page.locator(CODE_BLOCKS).count()
     too_wide = page.evaluate(WIDER_THAN_THEIR_BOX, CODE_BLOCKS)
-    page.close()
     assert count > 0
     longest = "\n".join(too_wide)
     assert not too_wide, f"{len(too_wide)} of {count} blocks scroll sideways:\n{longest}"
