@@ -152,3 +152,32 @@ def test_student_config_hides_solutions_and_moves_launch_buttons():
     # Everything else is as the instructor's config has it.
     assert config["bibtex_bibfiles"] == original["bibtex_bibfiles"]
     assert config["course"] == original["course"]
+
+
+def test_sources_are_rewritten_only_where_they_changed(tmp_path):
+    """The same chapter gives the same file, and `update` touches only what changed, so an
+    unchanged student edition is not rebuilt page by page."""
+    import jupytext
+
+    import student_edition
+
+    page = ROOT / f"{chapters()[0]}.md"
+    twice = [student_edition.student_notebook(jupytext.read(page), page.name) for _ in range(2)]
+    assert nbformat.writes(twice[0]) == nbformat.writes(twice[1])
+
+    fresh, site = tmp_path / "fresh", tmp_path / "site"
+    (fresh / "book").mkdir(parents=True)
+    (fresh / "book" / "same.md").write_text("same")
+    (fresh / "changed.md").write_text("new")
+    (site / "book").mkdir(parents=True)
+    (site / "book" / "same.md").write_text("same")
+    (site / "changed.md").write_text("old")
+    (site / "gone").mkdir()
+    (site / "gone" / "stale.md").write_text("stale")
+    before = (site / "book" / "same.md").stat().st_mtime_ns
+    student_edition.update(site, fresh)
+    assert sorted(str(p.relative_to(site)) for p in site.rglob("*")) == [
+        "book", "book/same.md", "changed.md",
+    ]  # fmt: skip
+    assert (site / "changed.md").read_text() == "new"
+    assert (site / "book" / "same.md").stat().st_mtime_ns == before

@@ -84,6 +84,7 @@ def header(notebook, name: str, s: dict[str, str]):
         nbformat.v4.new_code_cell(SETUP.format(extra=extra, **s).rstrip()),
     ]
     notebook.cells[:0] = cells
+    student_edition.number_cells(notebook)
     notebook.metadata = {
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
         "language_info": {"name": "python"},

@@ -14,8 +14,10 @@ without the outputs of solutions and self-checks. tools/publish.py runs the note
 """
 
 import copy
+import filecmp
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import jupytext
@@ -58,6 +60,14 @@ def student_notebook(notebook, name: str):
             cell.metadata["tags"] = sorted((tags - {"solution", "hide-input"}) | {"exercise"})
         if tags & {"solution", "self-check"}:
             cell.outputs, cell.execution_count = [], None
+    return number_cells(notebook)
+
+
+def number_cells(notebook):
+    """Cell ids by position: jupytext invents random ones, and the same notebook should be the
+    same file (an unchanged page is not rebuilt; the student repository's diffs stay real)."""
+    for index, cell in enumerate(notebook.cells):
+        cell.id = f"cell-{index}"
     return notebook
 
 
@@ -89,21 +99,40 @@ def make_sources(destination: Path, root: Path = ROOT, cache_dir: Path | None = 
     """Write the student site's sources to `destination`: each chapter as a notebook with the
     instructor build's outputs (read from `cache_dir`), every solution removed."""
     cache_dir = cache_dir or root / "_build" / ".jupyter_cache"
-    shutil.rmtree(destination, ignore_errors=True)
-    (destination / "book").mkdir(parents=True)
-    for name in ("_toc.yml", "references.bib"):
-        shutil.copy(root / name, destination / name)
-    (destination / "_config.yml").write_text(student_config((root / "_config.yml").read_text()))
-    for folder in ("tools", "code"):  # the footer extension; the sources literalinclude shows
-        shutil.copytree(
-            root / folder,
-            destination / folder,
-            ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
-        )
-    for page in sorted((root / "book").glob("*.md")):
-        if not re.match(r"\d\d-", page.name):
-            shutil.copy(page, destination / "book" / page.name)
-            continue
-        notebook = student_notebook(executed_chapter(page, cache_dir), page.name)
-        jupytext.write(notebook, (destination / "book" / page.name).with_suffix(".ipynb"))
+    with tempfile.TemporaryDirectory() as scratch:
+        fresh = Path(scratch)
+        (fresh / "book").mkdir()
+        for name in ("_toc.yml", "references.bib"):
+            shutil.copy(root / name, fresh / name)
+        (fresh / "_config.yml").write_text(student_config((root / "_config.yml").read_text()))
+        for folder in ("tools", "code"):  # the footer extension; the sources literalinclude shows
+            shutil.copytree(
+                root / folder,
+                fresh / folder,
+                ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
+            )
+        for page in sorted((root / "book").glob("*.md")):
+            if not re.match(r"\d\d-", page.name):
+                shutil.copy(page, fresh / "book" / page.name)
+                continue
+            notebook = student_notebook(executed_chapter(page, cache_dir), page.name)
+            jupytext.write(notebook, (fresh / "book" / page.name).with_suffix(".ipynb"))
+        update(destination, fresh)
     return destination
+
+
+def update(destination: Path, fresh: Path) -> None:
+    """Make `destination` hold what `fresh` holds, touching only files that changed: Sphinx
+    rebuilds the pages whose sources are newer, so an unchanged edition builds in seconds."""
+    wanted = {p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file()}
+    if destination.exists():
+        for path in sorted(destination.rglob("*"), reverse=True):  # files before their folders
+            if path.is_file() and path.relative_to(destination) not in wanted:
+                path.unlink()
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+    for relative in sorted(wanted):
+        source, target = fresh / relative, destination / relative
+        if not target.exists() or not filecmp.cmp(source, target, shallow=False):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
