@@ -106,7 +106,8 @@ def test_training_script_smoke(tmp_path):
             "--scale",
             "0.002",
         ]
-        + ["--out", str(tmp_path)],
+        # this worker's share of the cores (conftest.py), not the reference machine's two
+        + ["--threads", str(torch.get_num_threads()), "--out", str(tmp_path)],
         capture_output=True,
         text=True,
         timeout=300,
