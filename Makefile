@@ -57,13 +57,17 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# A worker per core, a file (or a notebook, whose cells share a kernel) per worker at a time;
+# tests/conftest.py hands out the longest first and gives each worker its share of the cores.
+PYTEST := $(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder
+
 test: book student publish lint lock-check chromium
-	$(BIN)/python -m pytest tests book --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+	$(PYTEST) tests book --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 # Everything but nbval, against the book already in _build/html: for builds with the real model,
 # whose outputs differ from the offline references by design (.github/workflows/book.yml).
 check: lint chromium
-	$(BIN)/python -m pytest tests
+	$(PYTEST) tests
 
 # The settings above, one per line (tests/test_offline.py reads them from here).
 offline-env:

@@ -1,5 +1,6 @@
 """`make test` on a tree whose book is already built with the same settings, against the 300-s
-budget (2 CPU cores), and `pytest -m "not book and not slow"` against 60 s.
+budget (2 CPU cores); the README's fast loop, `pytest -m "not book and not slow"`, against
+60 s; and `pytest -m "not book"` with make test's workers, for reference.
 
     python bench/test_time.py
 
@@ -34,10 +35,14 @@ def timed(command: list[str], env) -> float:
 def main() -> None:
     env = offline_env()
     timed(["make", "book"], env)  # untimed: bring the book up to date
-    fast = timed([sys.executable, "-m", "pytest", "-q", "-m", "not book and not slow"], env)
+    pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    fast = timed([*pytest, "-m", "not book and not slow"], env)
+    workers = ["-n", "auto", "--dist", "loadfile", "--no-loadscope-reorder"]  # as make test
+    package = timed([*pytest, "-m", "not book", *workers], env)
     full = timed(["make", "test"], env)
-    print(f"pytest -m 'not book and not slow': {fast:6.1f} s  ({fast / 60:.2f} of 60 s)")
-    print(f"make test after make book:          {full:6.1f} s  ({full / 300:.2f} of 300 s)")
+    print(f"pytest -m 'not book and not slow':  {fast:6.1f} s  ({fast / 60:.2f} of 60 s)")
+    print(f"pytest -m 'not book' -n auto:       {package:6.1f} s  ({package / 60:.2f} of 60 s)")
+    print(f"make test after make book:           {full:6.1f} s  ({full / 300:.2f} of 300 s)")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,54 @@
-"""Shared fixtures; the helpers they use are in helpers.py."""
+"""Shared fixtures, and how `make test` shares the cores (the helpers are in helpers.py)."""
 
+import os
 from pathlib import Path
 
 import pytest
 import yaml
 
 from helpers import HTML, ROOT
+
+# `make test` runs pytest-xdist with a worker per core (-n auto --dist loadfile). Each worker,
+# and every kernel or interpreter it starts, gets its share of the cores: two workers each
+# spinning up torch's two threads on two cores ran chapter 5's guidance sweep 9x slower.
+if workers := os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
+    os.environ["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // int(workers)))
+
+# The longest files first (bench/test_time.py measures them), so that no worker is left with one
+# of them at the end while the other waits: xdist hands out files in collection order.
+LONGEST_FIRST = (
+    "tests/test_student_notebooks.py",  # six notebooks in a fresh venv, ~170 s
+    "book/05-diffusion.ipynb",
+    "tests/test_digits.py",
+    "book/04-pipeline.ipynb",
+    "tests/test_offline.py",
+    "book/06-safety.ipynb",
+    "tests/test_models.py",
+    "tests/test_diffusion.py",
+)
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item):
+        path = item.nodeid.split("::")[0]
+        return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: each file's tests, and a notebook's cells, stay in order
+
+
+def pytest_terminal_summary(terminalreporter):
+    """What tests measured (record_property("measured", ...)), e.g. each published notebook's
+    size, run time and peak memory."""
+    lines = [
+        value
+        for report in terminalreporter.getreports("passed")
+        for key, value in report.user_properties
+        if key == "measured"
+    ]
+    if lines:
+        terminalreporter.section("measured")
+        for line in sorted(lines):
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")
