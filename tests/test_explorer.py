@@ -1,13 +1,10 @@
-"""Chapter 3's explorer: the drawing, the static HTML slider, and the live widget's wiring."""
-
-import json
-import re
+"""Chapter 3's explorer: the drawing and the live widget's wiring (the page's HTML slider:
+test_explorer_html.py)."""
 
 import matplotlib
 import pytest
 
 from dlbook import explorer
-from dlbook.losses import LOSSES, two_class_curves
 
 matplotlib.use("Agg")
 
@@ -28,40 +25,6 @@ def test_draw_plots_only_the_chosen_losses():
         line.get_label() for line in ax_loss.get_lines() if not line.get_label().startswith("_")
     ] == ["CE", "SE"]
     assert len([line for line in ax_grad.get_lines() if line.get_label() in ("CE", "SE")]) == 2
-
-
-def test_static_explorer_holds_one_distinct_frame_per_target():
-    y1_values = (0.1, 0.5, 0.9)
-    html = explorer.static_explorer(y1_values, start=0.5, element_id="test-explorer")
-    frames = json.loads(re.search(r"const frames = (\[.*?\]);\n", html).group(1))
-    labels = json.loads(re.search(r"const labels = (\[.*?\]);", html).group(1))
-    assert labels == ["0.100", "0.500", "0.900"]
-    assert len({json.dumps(frame) for frame in frames}) == 3
-    assert set(frames[0]["lines"]) == {f"{k}-{n}" for k in ("loss", "grad") for n in LOSSES}
-    assert 'max="2"' in html and 'value="1"' in html and "y₁ = 0.500" in html
-    shown = re.search(r'data-curve="grad-CE" points="([^"]+)"', html).group(1)
-    assert shown == frames[1]["lines"]["grad-CE"]  # the page starts at y1 = 0.5
-
-
-def test_frames_draw_the_curves_data():
-    """Each polyline is the loss's data in pixels: map the points back and compare."""
-    y1 = 0.3
-    lines = explorer.frame(y1)["lines"]
-    curves = two_class_curves(y1, explorer.MARGIN)
-    for panel, kind in enumerate(explorer.YLIM):
-        low, high = explorer.YLIM[kind]
-        points = [tuple(map(float, p.split(","))) for p in lines[f"{kind}-SE"].split()]
-        left = explorer.PAD + panel * (explorer.PANEL + explorer.PAD)
-        xs = [(px - left) / explorer.PANEL * 12 - 6 for px, _ in points]
-        ys = [high - (py - 10) / explorer.HEIGHT * (high - low) for _, py in points]
-        expected = curves["SE"][panel][::6]
-        assert xs[0] == pytest.approx(-6, abs=0.05) and xs[-1] == pytest.approx(6, abs=0.05)
-        assert ys == pytest.approx(expected.tolist(), abs=0.02)
-
-
-def test_static_explorer_start_must_be_a_frame():
-    with pytest.raises(ValueError, match="not among"):
-        explorer.static_explorer((0.1, 0.9), start=0.5)
 
 
 def test_live_explorer_redraws_on_slider_and_checkboxes(monkeypatch):
