@@ -106,6 +106,8 @@ def test_header_badges_page_link_and_setup_cell(tree, chapter, config):
     assert setup.cell_type == "code" and '"google.colab" in sys.modules' in setup.source
     assert re.search(rf'^    %pip install -q "dlbook(\[diffusion\])? @ git\+{repository}@{tag}"$',
                      setup.source, re.M), setup.source  # fmt: skip
+    # %pip never fails its cell: the import after it does, where pip's error is shown.
+    assert setup.source.splitlines()[-1].startswith("    import dlbook"), setup.source
     # The page links to its notebook: the student site's launch button, at the same tag.
     assert colab in (tree / "docs" / f"{chapter}.html").read_text(), f"{name}: no launch button"
 

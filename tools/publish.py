@@ -40,6 +40,7 @@ import sys
 
 if "google.colab" in sys.modules:
     %pip install -q "dlbook{extra} @ git+{repository}@{tag}"
+    import dlbook  # %pip never fails the cell: a failed install stops here
 """
 GPU_NOTE = (
     "\n\nOn Colab, this chapter asks for a GPU runtime (*Runtime → Change runtime type*): it "
@@ -97,7 +98,7 @@ def header(notebook, name: str, s: dict[str, str]):
 def chapter_notebooks(root: Path = ROOT) -> dict[str, nbformat.NotebookNode]:
     """Each chapter's student notebook, outputs cleared, keyed by its file name."""
     notebooks = {}
-    for page in sorted((root / "book").glob("[0-9][0-9]-*.md")):
+    for page in sorted(filter(student_edition.is_chapter, (root / "book").glob("*.md"))):
         notebook = student_edition.student_notebook(jupytext.read(page), page.name)
         for cell in notebook.cells:
             if cell.cell_type == "code":
@@ -128,7 +129,7 @@ def write_tree(output: Path = OUTPUT, root: Path = ROOT, site: Path = SITE) -> P
     ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "*.pyc")
     shutil.copytree(root / "code" / "dlbook", output / "code" / "dlbook", ignore=ignore)
     shutil.copytree(root / "binder", output / "binder")
-    others = [p for p in (root / "book").glob("*.md") if not re.match(r"\d\d-", p.name)]
+    others = [p for p in (root / "book").glob("*.md") if not student_edition.is_chapter(p)]
     pages = {f"{s['site']}book/{p.stem}.html": p.read_text() for p in others}
     book = plain_notebook.Book(notebooks, root / "references.bib", pages)
     for name, notebook in notebooks.items():

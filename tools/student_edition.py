@@ -40,6 +40,11 @@ class EditionError(RuntimeError):
     pass
 
 
+def is_chapter(page: Path) -> bool:
+    """Chapters are book/NN-topic.md: executed, with exercises and a notebook of their own."""
+    return re.match(r"\d\d-", page.name) is not None
+
+
 def stub(source: str, where: str) -> str:
     if BEGIN not in source or END not in source:
         raise EditionError(f"{where}: a `solution` cell needs {BEGIN!r} ... {END!r} markers")
@@ -112,7 +117,7 @@ def make_sources(destination: Path, root: Path = ROOT, cache_dir: Path | None = 
                 ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
             )
         for page in sorted((root / "book").glob("*.md")):
-            if not re.match(r"\d\d-", page.name):
+            if not is_chapter(page):
                 shutil.copy(page, fresh / "book" / page.name)
                 continue
             notebook = student_notebook(executed_chapter(page, cache_dir), page.name)
