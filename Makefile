@@ -57,9 +57,10 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# A worker per core, a file (or a notebook, whose cells share a kernel) per worker at a time;
-# tests/conftest.py hands out the longest first and gives each worker its share of the cores.
-PYTEST := $(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder
+# A worker per logical core (`auto` counts physical ones: 1 on some 2-vCPU machines), a file (or
+# a notebook, whose cells share a kernel) per worker at a time; tests/conftest.py hands out the
+# longest first and gives each worker its share of the cores.
+PYTEST := $(BIN)/python -m pytest -n logical --dist loadfile --no-loadscope-reorder
 
 test: book student publish lint lock-check chromium
 	$(PYTEST) tests book --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg

@@ -37,12 +37,15 @@ def main() -> None:
     timed(["make", "book"], env)  # untimed: bring the book up to date
     pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
     fast = timed([*pytest, "-m", "not book and not slow"], env)
-    workers = ["-n", "auto", "--dist", "loadfile", "--no-loadscope-reorder"]  # as make test
+    workers = ["-n", "logical", "--dist", "loadfile", "--no-loadscope-reorder"]  # as make test
     package = timed([*pytest, "-m", "not book", *workers], env)
     full = timed(["make", "test"], env)
-    print(f"pytest -m 'not book and not slow':  {fast:6.1f} s  ({fast / 60:.2f} of 60 s)")
-    print(f"pytest -m 'not book' -n auto:       {package:6.1f} s  ({package / 60:.2f} of 60 s)")
-    print(f"make test after make book:           {full:6.1f} s  ({full / 300:.2f} of 300 s)")
+    for what, seconds, target in (
+        ("pytest -m 'not book and not slow'", fast, 60),
+        ("pytest -m 'not book' -n logical", package, 60),
+        ("make test after make book", full, 300),
+    ):
+        print(f"{what + ':':<36}{seconds:6.1f} s  ({seconds / target:.2f} of {target} s)")
 
 
 if __name__ == "__main__":

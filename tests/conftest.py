@@ -8,7 +8,7 @@ import yaml
 
 from helpers import HTML, ROOT
 
-# `make test` runs pytest-xdist with a worker per core (-n auto --dist loadfile). Each worker,
+# `make test` runs pytest-xdist with a worker per core (-n logical --dist loadfile). Each worker,
 # and every kernel or interpreter it starts, gets its share of the cores: two workers each
 # spinning up torch's two threads on two cores ran chapter 5's guidance sweep 9x slower.
 if workers := os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
