@@ -46,6 +46,8 @@ def open_page(browser, url):
     requests, failures = [], []
     page.on("request", lambda request: requests.append(request.url))
     page.on("requestfailed", lambda request: failures.append(request.url))
+    # A missing file is no failed request to the browser: an answer, 404.
+    page.on("response", lambda r: r.status >= 400 and failures.append(f"{r.status} {r.url}"))
     page.goto(url, wait_until="networkidle")
     return page, requests, failures
 
@@ -74,6 +76,15 @@ def test_page_requests_stay_local_and_succeed(loaded, site, html_dir, name):
     shots = html_dir.parent / "screenshots"
     shots.mkdir(exist_ok=True)
     page.screenshot(path=str(shots / f"{name.replace('/', '-')}.png"), full_page=True)
+
+
+def test_a_missing_file_counts_as_a_failure(browser, tmp_path):
+    """The check above would see a page whose script or font is missing from the build."""
+    (tmp_path / "page.html").write_text('<img src="missing.png" alt="x"><p>text</p>')
+    with serve_folder(tmp_path) as url:
+        page, requests, failures = open_page(browser, f"{url}/page.html")
+    page.close()
+    assert failures == [f"404 {url}/missing.png"]
 
 
 @pytest.mark.parametrize("name", pages())
