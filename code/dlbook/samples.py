@@ -2,6 +2,8 @@
 images that scikit-image and matplotlib ship, with the awkward cases a real
 folder has (grayscale, RGBA, odd sizes)."""
 
+import io
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,10 +86,17 @@ def make_sample_folder(root: Path) -> Path:
     for sample in SAMPLES:
         path = root / sample.label / (sample.name + sample.suffix)
         path.parent.mkdir(parents=True, exist_ok=True)
-        picture = sample_picture(sample)
-        if sample.suffix == ".jpg":
-            # keeps L as grayscale JPEG: the loader must cope
-            picture.save(path, quality=90)
-        else:
-            picture.save(path)
+        form = Image.registered_extensions()[sample.suffix]
+        # quality: keeps L as grayscale JPEG, which the loader must cope with
+        options = {"quality": 90} if form == "JPEG" else {}
+        encoded = io.BytesIO()
+        sample_picture(sample).save(encoded, format=form, **options)
+        data = encoded.getvalue()
+        if path.exists() and path.read_bytes() == data:
+            continue  # already there: another process may be reading it
+        # Written whole, then renamed into place: a reader gets the old file
+        # or the new, never half of one.
+        partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        partial.write_bytes(data)
+        os.replace(partial, path)
     return root
