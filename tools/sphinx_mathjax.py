@@ -1,0 +1,41 @@
+"""Sphinx extension: MathJax 3 served from the build, only the part the pages load.
+
+sphinx-mathjax-offline ships MathJax's whole distribution (24 MB) and copies all of it into
+every build. The pages load one combined component, tex-chtml.js, which fetches what else it
+needs from the folders beside it: fonts (output/), TeX extensions (input/), the accessibility
+tools and the menu's other renderer (a11y/, sre/, output/). The other combined components
+(tex-svg.js, mml-chtml.js, ...: 14 MB) are never requested; they stay out of the site and out
+of the student repository, which every Colab notebook clones to install dlbook.
+"""
+
+import importlib.util
+import shutil
+from pathlib import Path
+
+from sphinx.util.fileutil import copy_asset
+
+COMPONENT = "tex-chtml.js"
+ON_DEMAND = ("a11y", "adaptors", "input", "output", "sre", "ui")
+
+
+def distribution() -> Path:
+    """MathJax as the sphinx-mathjax-offline package ships it."""
+    return Path(importlib.util.find_spec("sphinx-mathjax-offline").origin).parent / "static/mathjax"
+
+
+def copy_mathjax(app, exc) -> None:
+    if exc is not None:  # a failed build publishes nothing
+        return
+    target = Path(app.outdir) / "_static" / "mathjax"
+    wanted = {COMPONENT, *ON_DEMAND}
+    for name in sorted(wanted):
+        copy_asset(str(distribution() / name), str(target / name if name in ON_DEMAND else target))
+    for left in target.iterdir():  # from an older build that copied everything
+        if left.name not in wanted:
+            shutil.rmtree(left) if left.is_dir() else left.unlink()
+
+
+def setup(app):
+    app.connect("build-finished", copy_mathjax)
+    app.config.mathjax_path = f"mathjax/{COMPONENT}"
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
