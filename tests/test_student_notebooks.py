@@ -40,8 +40,8 @@ def git(*args, cwd):
 
 @pytest.fixture(scope="module")
 def student_machine(tmp_path_factory):
-    """A git copy of the tree at its tag, a fresh venv with its dependencies, two kernel specs:
-    Colab's and Binder's."""
+    """A git copy of the tree at its tag, a fresh venv with its dependencies, two kernel specs
+    (Colab's and Binder's), and which notebooks take the Colab way."""
     if not (TREE / "pyproject.toml").exists():
         pytest.skip("no published tree in _build/publish: run `make publish` (make test does)")
     base = tmp_path_factory.mktemp("student")
@@ -101,7 +101,12 @@ def student_machine(tmp_path_factory):
         spec |= {"display_name": name, "language": "python"}
         (folder / "kernel.json").write_text(json.dumps(spec))
     os.environ["JUPYTER_PATH"] = str(base / "kernels")
-    yield {"base": base, "python": python, "repository": repository, "tag": tag}
+    # Colab for the first notebook with each kind of setup cell, Binder for the others.
+    setups = {}
+    for path in sorted((TREE / "book").glob("*.ipynb")):
+        setups.setdefault(nbformat.read(path, as_version=4).cells[1].source, path.name)
+    yield {"base": base, "python": python, "repository": repository, "tag": tag,
+           "colab": set(setups.values())}  # fmt: skip
     os.environ.pop("JUPYTER_PATH", None)
 
 
@@ -121,14 +126,6 @@ def installed_from(python) -> dict:
     ).stdout)  # fmt: skip
 
 
-def way_in(name: str) -> str:
-    """Colab for the first notebook with each kind of setup cell, Binder for the others."""
-    setups = {}
-    for path in sorted((TREE / "book").glob("*.ipynb")):
-        setups.setdefault(nbformat.read(path, as_version=4).cells[1].source, path.name)
-    return "colab" if name in setups.values() else "binder"
-
-
 @pytest.mark.parametrize("chapter", chapters())
 def test_published_notebook_runs_to_the_end(student_machine, chapter, record_property):
     name = f"{Path(chapter).name}.ipynb"
@@ -143,7 +140,7 @@ def test_published_notebook_runs_to_the_end(student_machine, chapter, record_pro
     setup.source = setup.source.replace(
         setup.source.split("git+")[1].split('"')[0], url.removeprefix("git+")
     )
-    way = way_in(name)
+    way = "colab" if name in student_machine["colab"] else "binder"
     peaks = []
 
     def measure(**_):  # after each cell, while the kernel runs (VmHWM only grows)
@@ -163,8 +160,8 @@ def test_published_notebook_runs_to_the_end(student_machine, chapter, record_pro
     checks = sum("self-check" in c.metadata.get("tags", []) for c in notebook.cells)
     assert skipped == checks > 0, f"{name}: every self-check reports its TODO"
     if way == "colab":
-        # The venv had no dlbook: the setup cell installed it from the repository at the tag
-        # (and imported it).
+        # The venv had no dlbook before the first Colab notebook: its setup cell installed it
+        # from the repository at the tag (and imported it); the next one finds that install.
         origin = installed_from(student_machine["python"])
         assert origin["vcs_info"]["requested_revision"] == student_machine["tag"]
     else:

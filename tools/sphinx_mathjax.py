@@ -26,12 +26,12 @@ def distribution() -> Path:
 def copy_mathjax(app, exc) -> None:
     if exc is not None:  # a failed build publishes nothing
         return
-    target = Path(app.outdir) / "_static" / "mathjax"
-    wanted = {COMPONENT, *ON_DEMAND}
-    for name in sorted(wanted):
-        copy_asset(str(distribution() / name), str(target / name if name in ON_DEMAND else target))
+    source, target = distribution(), Path(app.outdir) / "_static" / "mathjax"
+    copy_asset(str(source / COMPONENT), str(target))
+    for folder in ON_DEMAND:
+        copy_asset(str(source / folder), str(target / folder))
     for left in target.iterdir():  # from an older build that copied everything
-        if left.name not in wanted:
+        if left.name not in {COMPONENT, *ON_DEMAND}:
             shutil.rmtree(left) if left.is_dir() else left.unlink()
 
 
