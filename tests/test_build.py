@@ -72,19 +72,45 @@ def make_root(path: Path) -> Path:
     return path
 
 
-def test_fingerprint_moves_with_code_environment_and_model(tmp_path, monkeypatch):
+def test_fingerprint_moves_with_code_environment_and_resolved_settings(tmp_path):
     root = make_root(tmp_path)
-    monkeypatch.delenv("DLBOOK_MODEL", raising=False)
-    first = build_book.fingerprint(root)
-    assert build_book.fingerprint(root) == first
+    small = "model: random-small on cpu float32; images: offline samples"
+    first = build_book.fingerprint(root, small)
+    assert build_book.fingerprint(root, small) == first
     (root / "code" / "dlbook" / "calculus.py").write_text("ORDER = 2\n")
-    second = build_book.fingerprint(root)
+    second = build_book.fingerprint(root, small)
     assert second != first
     (root / "requirements.txt").write_text("torch==2.14.0\n")
-    third = build_book.fingerprint(root)
+    third = build_book.fingerprint(root, small)
     assert third != second
+    assert build_book.fingerprint(root, small.replace("small", "full")) != third
+
+
+def test_auto_on_an_offline_cpu_is_the_same_build_as_random_small(tmp_path, monkeypatch):
+    """make book (course defaults: auto) then make test (random-small, offline) must not execute
+    every chapter twice; the semester, which only the footer shows, is no part of the build."""
+    from dlbook import device, downloads, models
+
+    def no_network(*args, **kwargs):
+        raise OSError("simulated: no network")
+
+    monkeypatch.setattr(device, "available_memory", lambda: 64 * 2**30)  # auto may want real ones
+    monkeypatch.setattr(models, "hub_reachable", lambda model: False)
+    monkeypatch.setattr("huggingface_hub.try_to_load_from_cache", lambda *args, **kw: None)
+    monkeypatch.setattr(downloads, "download", no_network)
+    monkeypatch.setenv("DLBOOK_DATA", str(tmp_path))
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))  # nothing cached
+    monkeypatch.setenv("DLBOOK_DEVICE", "cpu")
+    settings = {}
+    for model, images, semester in (("auto", "auto", "Fall 2026"), ("random-small", "offline", "")):
+        monkeypatch.setenv("DLBOOK_MODEL", model)
+        monkeypatch.setenv("DLBOOK_IMAGES", images)
+        monkeypatch.setenv("DLBOOK_SEMESTER", semester)
+        settings[model] = build_book.resolved_settings()
+    assert settings["auto"] == settings["random-small"]
+    assert settings["auto"] == "model: random-small on cpu float32; images: offline samples"
     monkeypatch.setenv("DLBOOK_MODEL", "random-full")
-    assert build_book.fingerprint(root) != third
+    assert build_book.resolved_settings() != settings["auto"]
 
 
 def test_stale_outputs_are_forgotten(tmp_path):

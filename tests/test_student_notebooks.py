@@ -52,8 +52,9 @@ def student_machine(tmp_path_factory):
     git("add", "-A", cwd=repository)
     git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "tree", cwd=repository)
     git("tag", tag, cwd=repository)
-    # The tree's own dependencies (pyproject.toml, extra `diffusion`). --offline: uv reuses the
-    # wheels the project's venv came from.
+    # The tree's own dependencies (pyproject.toml, extra `diffusion`), from the package registry
+    # as a student's machine gets them (the lock's versions). Not --offline: on a machine whose
+    # uv cache is empty, uv must fetch what it has not seen; the hub is what tests never follow.
     venv = base / "venv"
     subprocess.run([sys.executable, "-m", "venv", venv], check=True)
     python = venv / "bin" / "python"
@@ -62,7 +63,7 @@ def student_machine(tmp_path_factory):
     constraints.write_text("\n".join(line for line in lock if not line.startswith("-e")))
     uv = [shutil.which("uv", path=os.path.dirname(sys.executable)) or "uv", "pip", "install"]
     subprocess.run(
-        [*uv, "--offline", "-q", "--python", python, "-c", constraints,
+        [*uv, "-q", "--python", python, "-c", constraints,
          "-r", repository / "pyproject.toml", "--extra", "diffusion",
          "ipykernel", "setuptools"],
         check=True,

@@ -25,7 +25,17 @@ COURSE_SETTINGS = {
 }
 
 
-def fingerprint(root: Path = ROOT) -> str:
+def resolved_settings() -> str:
+    """What the chapters will run on: the model and image set the settings resolve to, device
+    and dtype included. `auto` and the mode it picks here are the same build; the semester,
+    which only the footer shows, is not part of it."""
+    from dlbook import data, models
+
+    # The course's image set is fetched here if the setting asks for it; the chapter reuses it.
+    return f"model: {models.resolve()}; images: {data.image_set().name}"
+
+
+def fingerprint(root: Path = ROOT, settings: str = "") -> str:
     digest = hashlib.sha256()
     for name in FINGERPRINTED:
         path = root / name
@@ -35,8 +45,7 @@ def fingerprint(root: Path = ROOT) -> str:
                 continue
             digest.update(str(file.relative_to(root)).encode())
             digest.update(file.read_bytes())
-    for variable in COURSE_SETTINGS.values():
-        digest.update(f"{variable}={os.environ.get(variable, '')}".encode())
+    digest.update(settings.encode())
     return digest.hexdigest()
 
 
@@ -73,7 +82,13 @@ def build(output: Path, source: Path = ROOT) -> int:
     # A page cannot redraw a progress bar: show its first and last state only (tqdm reads this).
     os.environ.setdefault("TQDM_MININTERVAL", "3600")
     build_dir = output / "_build"
-    current = fingerprint()
+    try:
+        settings = resolved_settings()
+    except Exception as error:  # a model or image setting that cannot work: say so now
+        print(f"build_book: {error}", file=sys.stderr)
+        return 1
+    print(f"build_book: {settings}")
+    current = fingerprint(settings=settings)
     if forget_stale_outputs(build_dir, current) and (build_dir / "html").exists():
         print("build_book: code/ or the environment changed; re-executing every chapter")
     jupyter_book = Path(sys.executable).parent / "jupyter-book"

@@ -4,13 +4,12 @@ had, else the same architectures with random weights.
 One setting, ``DLBOOK_MODEL``, chooses:
 
 - a hub id or a local folder (e.g. ``CompVis/stable-diffusion-v1-4``): the
-  real
-  weights, through
-  ``StableDiffusionPipeline.from_pretrained``; - ``random-full``: SD v1-4's
-  published architectures (``configs/sd-v1-4``), random weights; -
-  ``random-small``: narrow, shallow networks (``configs/sd-small``) whose
-  inputs and outputs have the real shapes, fast enough for a CPU; -
-  ``tiny-digits``: the book's own trained toy with SD's parts
+  real weights, through ``StableDiffusionPipeline.from_pretrained``;
+- ``random-full``: SD v1-4's published architectures (``configs/sd-v1-4``),
+  random weights;
+- ``random-small``: narrow, shallow networks (``configs/sd-small``) whose
+  inputs and outputs have the real shapes, fast enough for a CPU;
+- ``tiny-digits``: the book's own trained toy with SD's parts
   (``dlbook.digits``), which draws handwritten digits; chapter 5 paints with
   it whenever the page has no real weights;
 - ``auto`` (the default): the real weights if cached or reachable within
@@ -26,12 +25,12 @@ from pathlib import Path
 import torch
 
 from dlbook import device as devices
+from dlbook import hub
 from dlbook.networks import CONFIG_SETS, RANDOM_MODES, random_pipeline
 from dlbook.tokenizer import clip_tokenizer
 
 DEFAULT_MODEL_ID = "CompVis/stable-diffusion-v1-4"
 TINY = "tiny-digits"
-HUB_PROBE_TIMEOUT_S = 5.0
 # SD v1-4 in float32 takes about 5.5 GB, and runs with copies beside it
 AUTO_CPU_MEMORY_GB = 12
 
@@ -92,6 +91,10 @@ def pretrained_pipeline(
     if kwargs["dtype"] == torch.float16 and not folder.exists():
         kwargs["variant"] = "fp16"
     try:
+        if not folder.exists() and not local_files_only:
+            # the hub's own answer (gated, unknown, bad token) before a
+            # download; diffusers would turn it into a generic OSError
+            hub.check_access(model)
         return StableDiffusionPipeline.from_pretrained(
             str(folder) if folder.exists() else model,
             token=hf_token(),
@@ -99,45 +102,28 @@ def pretrained_pipeline(
             **kwargs,
             **components,
         )
-    except errors.GatedRepoError as error:
-        raise ModelLoadError(
-            f"{model!r} is gated: accept its license on the Hugging Face "
-            "Hub, then set HF_TOKEN"
-        ) from error
-    except errors.RepositoryNotFoundError as error:
-        raise ModelLoadError(
-            f"model id {model!r} was not found on the Hugging Face Hub "
-            "(a typo, or a private repository that needs HF_TOKEN)"
-        ) from error
-    except (errors.LocalEntryNotFoundError, OSError) as error:
-        where = (
-            "in the local cache"
-            if local_files_only
-            else "in the cache or on the hub"
-        )
-        raise ModelLoadError(
-            f"could not load {model!r} {where}: {error}"
-        ) from error
+    except Exception as error:
+        if folder.exists():
+            raise ModelLoadError(
+                f"could not load {model!r}: {error}"
+            ) from error
+        hub.forget_partial_downloads(model)
+        reason = hub.explain(model, error)
+        if reason is None and isinstance(error, (OSError, ValueError)):
+            where = (
+                "in the local cache"
+                if local_files_only
+                else "in the cache or on the hub"
+            )
+            reason = f"could not load {model!r} {where}: {error}"
+        if reason is None:
+            raise
+        raise ModelLoadError(reason) from error
 
 
-def hub_reachable(model: str, timeout: float = HUB_PROBE_TIMEOUT_S) -> bool:
-    """Whether the hub answers for `model` within `timeout` seconds (never
-    hangs)."""
-    from huggingface_hub import HfApi
-
-    try:
-        HfApi().model_info(model, timeout=timeout, token=hf_token())
-    # unreachable, unknown, gated: in every case auto falls back
-    except Exception:
-        return False
-    return True
-
-
-def hf_token() -> str | None:
-    """HF_TOKEN from the environment only, never from a page. Empty means
-    none: an unset Actions secret arrives as "", and huggingface_hub would
-    send it as a bare `Bearer ` header."""
-    return os.environ.get("HF_TOKEN", "").strip() or None
+# The book's callers and tests know these by their old names.
+hf_token = hub.hf_token
+hub_reachable = hub.reachable
 
 
 def load_model(setting=None, device=None, seed=0, needs=()) -> LoadedModel:
@@ -223,3 +209,37 @@ def auto_model(device: str, seed: int) -> LoadedModel:
 def to_device(loaded: LoadedModel, device: str) -> LoadedModel:
     loaded.pipe = loaded.pipe.to(device, devices.dtype_for(device))
     return loaded
+
+
+def resolve(setting=None, device=None) -> str:
+    """What `load_model` would load, said without loading it (the build
+    fingerprints this, so `auto` and the mode it chooses are one build).
+
+    Args:
+        setting: a DLBOOK_MODEL value; DLBOOK_MODEL's own by default.
+        device: "cpu" or "cuda[:N]"; DLBOOK_DEVICE's choice by default.
+
+    Returns:
+        e.g. "random-small on cpu float32" or
+        "CompVis/stable-diffusion-v1-4 on cuda float16".
+    """
+    setting = setting or os.environ.get("DLBOOK_MODEL", "auto")
+    device = device or devices.choose()
+    chosen = setting
+    if setting == "auto":
+        from huggingface_hub import try_to_load_from_cache
+
+        free_gb = devices.available_memory() / 2**30
+        fallback = (
+            "random-full" if device.startswith("cuda") else "random-small"
+        )
+        if not device.startswith("cuda") and free_gb < AUTO_CPU_MEMORY_GB:
+            chosen = "random-small"
+        elif isinstance(
+            try_to_load_from_cache(DEFAULT_MODEL_ID, "model_index.json"), str
+        ) or hub_reachable(DEFAULT_MODEL_ID):
+            chosen = DEFAULT_MODEL_ID
+        else:
+            chosen = fallback
+    dtype = str(devices.dtype_for(device)).removeprefix("torch.")
+    return f"{chosen} on {device} {dtype}"

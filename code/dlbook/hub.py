@@ -1,0 +1,124 @@
+"""Talking to the Hugging Face Hub: the token, a probe that never hangs, and
+errors that name their cause.
+
+diffusers' ``from_pretrained`` wraps the hub's answer (gated, not found, a
+rejected token) in a generic ``OSError`` and leaves a half-downloaded
+``.incomplete`` blob in the cache when a download breaks off. Asking the hub
+first, and cleaning up after a failure, lets the book say in one sentence
+what went wrong.
+"""
+
+import os
+from pathlib import Path
+
+PROBE_TIMEOUT_S = 5.0
+# The hub's message for a token it does not know (huggingface_hub tests it).
+INVALID_TOKEN = "Invalid credentials in Authorization header"
+
+
+class HubError(RuntimeError):
+    """The hub refused or failed a request; the message says why."""
+
+
+def hf_token() -> str | None:
+    """HF_TOKEN from the environment only, never from a page. Empty means
+    none: an unset Actions secret arrives as "", and huggingface_hub would
+    send it as a bare `Bearer ` header."""
+    return os.environ.get("HF_TOKEN", "").strip() or None
+
+
+def reachable(model: str, timeout: float = PROBE_TIMEOUT_S) -> bool:
+    """Whether the hub answers for `model` within `timeout` seconds (never
+    hangs)."""
+    from huggingface_hub import HfApi
+
+    try:
+        HfApi().model_info(model, timeout=timeout, token=hf_token())
+    # unreachable, unknown, gated: in every case auto falls back
+    except Exception:
+        return False
+    return True
+
+
+def explain(model: str, error: BaseException) -> str | None:
+    """One sentence for a hub failure anywhere in `error`'s chain, or None
+    when the chain holds none (diffusers re-raises them as OSError)."""
+    import httpx2
+
+    reason = refusal(model, error)
+    while reason is None and error is not None:
+        if isinstance(error, httpx2.TimeoutException):
+            return (
+                f"the hub stopped answering while {model!r} was being "
+                f"fetched ({type(error).__name__}; HF_HUB_DOWNLOAD_TIMEOUT "
+                "sets the limit): try again later"
+            )
+        if isinstance(error, httpx2.TransportError):
+            return f"could not reach the hub for {model!r} ({error})"
+        error = error.__cause__ or error.__context__
+    return reason
+
+
+def refusal(model: str, error: BaseException) -> str | None:
+    """The hub's own answer in `error`'s chain (gated, unknown id, rejected
+    token) as a sentence; None if it holds none."""
+    from huggingface_hub import errors
+
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, errors.GatedRepoError):
+            if hf_token() is None:
+                return (
+                    f"{model!r} is gated: accept its license on the Hugging "
+                    "Face Hub, then set HF_TOKEN"
+                )
+            return (
+                f"{model!r} is gated, and the account of this HF_TOKEN has "
+                "not been granted access: accept its license on the hub"
+            )
+        response = getattr(error, "response", None)
+        status = getattr(response, "status_code", None)
+        message = response.headers.get("X-Error-Message") if status else None
+        if status == 401 and message == INVALID_TOKEN:
+            return (
+                "the hub rejected HF_TOKEN (invalid or expired): create a "
+                f"new read token and set HF_TOKEN to load {model!r}"
+            )
+        if isinstance(error, errors.RepositoryNotFoundError):
+            return (
+                f"model id {model!r} was not found on the Hugging Face Hub "
+                "(a typo, or a private repository that needs HF_TOKEN)"
+            )
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def check_access(model: str, timeout: float = PROBE_TIMEOUT_S):
+    """Ask the hub for `model` before downloading it: its info (with the
+    commit it resolves to); None if the hub cannot be asked (offline, or no
+    answer: the cache may still hold it); HubError if the hub refuses."""
+    from huggingface_hub import HfApi, constants
+
+    if constants.HF_HUB_OFFLINE:
+        return None
+    try:
+        return HfApi().model_info(model, timeout=timeout, token=hf_token())
+    except Exception as error:
+        reason = refusal(model, error)
+        if reason is None:
+            return None
+        raise HubError(reason) from error
+
+
+def forget_partial_downloads(model: str) -> list[Path]:
+    """Remove the `.incomplete` blobs a broken download left in the cache, so
+    that nothing half-written stays behind; return what went."""
+    from huggingface_hub import constants
+
+    name = "models--" + model.replace("/", "--")
+    blobs = Path(constants.HF_HUB_CACHE) / name / "blobs"
+    removed = sorted(blobs.glob("*.incomplete")) if blobs.is_dir() else []
+    for path in removed:
+        path.unlink(missing_ok=True)
+    return removed
