@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 UV_VERSION := $(shell sed -n 's/^uv==//p' requirements.txt)
 
 .PHONY: book student publish test check lint format golden bench serve lock lock-check \
-	tiny-model clean chromium offline-env
+	tiny-model clean chromium offline-env rehearsal rehearsal-fast
 
 # The venv: pip only bootstraps uv (the version the lock pins), uv installs the lock.
 $(STAMP): requirements.txt pyproject.toml
@@ -96,3 +96,13 @@ serve: book
 
 clean:
 	rm -rf _build
+
+# The semester build (tools/semester_build.py, which book.yml runs) rehearsed against a loopback
+# hub (gated, HF_TOKEN) and course host, on this machine's CPU, in a copy of the repository.
+# `rehearsal`: SD v1-4's full architectures (slow on a CPU: see bench/README.md);
+# `rehearsal-fast`: the same script and stand-ins with random-small weights (part of make test).
+rehearsal: $(STAMP)
+	$(BIN)/python tools/rehearse.py --size full
+
+rehearsal-fast: $(STAMP)
+	$(BIN)/python tools/rehearse.py --size small

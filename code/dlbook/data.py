@@ -11,7 +11,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from dlbook.downloads import DataError, cache_dir, fetch_archive
+from dlbook.downloads import (
+    DataError,
+    cache_dir,
+    course_archive,
+    fetch_archive,
+)
 from dlbook.samples import make_sample_folder
 
 # larger images are skipped (and listed), not decoded
@@ -233,7 +238,8 @@ def image_set(setting: str | None = None, timeout: float = 10.0) -> ImageSet:
         )
     if setting != "offline":
         try:
-            return ImageSet(fetch_archive(timeout=timeout), "coco_humans")
+            folder = fetch_archive(*course_archive(), timeout=timeout)
+            return ImageSet(folder, "coco_humans")
         except DataError as error:
             if setting == "coco_humans":
                 raise

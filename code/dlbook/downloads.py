@@ -10,15 +10,20 @@ of links and path traversal) without another dependency.
 
 import hashlib
 import os
+import re
 import shutil
 import urllib.request
 import zipfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 COCO_HUMANS_URL = "https://cs7150.baulab.info/2023-Fall/data/coco_humans.zip"
 COCO_HUMANS_SIZE = 39_144_514  # bytes, from the course's own download log
 # not published: pin it here once a verified copy has been hashed
 COCO_HUMANS_SHA256 = None
+# "URL SIZE SHA256": a loopback stand-in for the course host (rehearsals)
+REHEARSAL_ARCHIVE = "DLBOOK_REHEARSAL_ARCHIVE"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 class DataError(RuntimeError):
@@ -33,6 +38,36 @@ def cache_dir() -> Path:
         return Path(os.environ["DLBOOK_DATA"]).expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "dlbook"
+
+
+def course_archive() -> tuple[str, int | None, str | None]:
+    """The course set's URL, size and SHA-256.
+
+    The real ones, unless DLBOOK_REHEARSAL_ARCHIVE names a loopback stand-in
+    for the course's host, with its own size and SHA-256 (both required): a
+    rehearsal can never loosen the checks on the real URL.
+
+    Returns:
+        (url, size in bytes or None, SHA-256 hex digest or None)
+    """
+    value = os.environ.get(REHEARSAL_ARCHIVE, "").strip()
+    if not value:
+        return COCO_HUMANS_URL, COCO_HUMANS_SIZE, COCO_HUMANS_SHA256
+    parts = value.split()
+    url = parts[0]
+    name = url.rsplit("/", 1)[-1]
+    if (
+        len(parts) != 3
+        or not parts[1].isdigit()
+        or not re.fullmatch(r"[0-9a-f]{64}", parts[2])
+        or urlsplit(url).hostname not in LOOPBACK
+        or name != COCO_HUMANS_URL.rsplit("/", 1)[-1]
+    ):
+        raise DataError(
+            f"{REHEARSAL_ARCHIVE}={value!r}: expected 'URL SIZE SHA256', "
+            f"a loopback URL ending in /{COCO_HUMANS_URL.rsplit('/', 1)[-1]}"
+        )
+    return url, int(parts[1]), parts[2]
 
 
 def sha256sum(path: Path) -> str:
