@@ -62,8 +62,11 @@ format: $(STAMP)
 # longest first and gives each worker its share of the cores.
 PYTEST := $(BIN)/python -m pytest -n logical --dist loadfile --no-loadscope-reorder
 
+# Last, the semester script against the loopback stand-ins with small weights (its own copy of
+# the repository, its own settings): the build's real-model branches, in every run of CI.
 test: book student publish lint lock-check chromium
 	$(PYTEST) tests book --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+	$(MAKE) rehearsal-fast
 
 # Everything but nbval, against the book already in _build/html: for builds with the real model,
 # whose outputs differ from the offline references by design (.github/workflows/book.yml).

@@ -37,6 +37,18 @@ def test_without_the_override_the_real_url_keeps_its_real_size(monkeypatch):
     )
 
 
+def test_a_page_built_from_a_loopback_hub_says_it_was_a_rehearsal(monkeypatch):
+    from huggingface_hub import constants
+
+    from dlbook import hub as dlbook_hub
+
+    monkeypatch.setattr(constants, "ENDPOINT", "http://127.0.0.1:8123")
+    assert "a rehearsal" in dlbook_hub.stand_in_note()
+    assert "served random weights" in dlbook_hub.stand_in_note()
+    monkeypatch.setattr(constants, "ENDPOINT", "https://huggingface.co")
+    assert dlbook_hub.stand_in_note() == ""
+
+
 @pytest.fixture(scope="module")
 def small_archive(tmp_path_factory):
     path = tmp_path_factory.mktemp("course") / "coco_humans.zip"

@@ -6,8 +6,8 @@ book.yml runs, against loopback stand-ins for the hub and the course's host.
   the narrow networks, for `make test`); HF_TOKEN is the one it grants.
 - A course host (standins/course.py) serves a coco_humans-shaped zip, pinned for this run only
   through DLBOOK_REHEARSAL_ARCHIVE.
-- The build runs in a copy of the repository (the venv shared), so the book in _build is left
-  as it was; then the pages are read back, and the output says what was proved.
+- The build runs in a copy of the repository with a venv of its own, so the book in _build is
+  left as it was; then the pages are read back, and the output says what was proved.
 """
 
 import argparse
@@ -28,8 +28,9 @@ CHAPTERS = ("book/04-pipeline", "book/05-diffusion", "book/06-safety")
 
 
 def copy_repository(target: Path) -> Path:
-    """The files git tracks or would track, with their times (so make sees the venv current),
-    and the venv itself by a link."""
+    """The files git tracks or would track. The copy makes its own venv, as the runner does
+    (uv links it from its cache in seconds): sharing this one would let make re-point its
+    editable dlbook at the copy."""
     listed = subprocess.run(
         ["git", "ls-files", "-co", "--exclude-standard", "-z"],
         cwd=ROOT, capture_output=True, check=True,
@@ -39,7 +40,6 @@ def copy_repository(target: Path) -> Path:
         if source.is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / name)
-    (target / ".venv").symlink_to(ROOT / ".venv")
     return target
 
 
@@ -49,6 +49,7 @@ def read_back(book: Path, log: str) -> list[str]:
     for chapter in CHAPTERS:
         page = (book / "_build" / "html" / f"{chapter}.html").read_text()
         assert f"real weights of <code>{weights.MODEL_ID}</code>" in page, f"{chapter}: notice"
+        assert "a rehearsal: a loopback stand-in for the hub" in page, f"{chapter}: its caveat"
         assert f"DLBOOK_MODEL={weights.MODEL_ID}" in page, f"{chapter}: footer"
         seconds = re.search(rf"{chapter}\.md: Executed notebook in ([\d.]+) seconds", log)
         took = f", executed in {float(seconds.group(1)):.0f} s" if seconds else ""

@@ -122,3 +122,21 @@ def forget_partial_downloads(model: str) -> list[Path]:
     for path in removed:
         path.unlink(missing_ok=True)
     return removed
+
+
+def stand_in_note() -> str:
+    """What a page says when its 'real' weights came from a loopback stand-in
+    for the hub (a rehearsal of the semester build), else ""."""
+    from urllib.parse import urlsplit
+
+    from huggingface_hub import constants
+
+    if urlsplit(constants.ENDPOINT).hostname not in (
+        "127.0.0.1",
+        "localhost",
+    ):
+        return ""
+    return (
+        "a rehearsal: a loopback stand-in for the hub at "
+        f"{constants.ENDPOINT} served random weights under this id"
+    )

@@ -144,6 +144,8 @@ def load_model(setting=None, device=None, seed=0, needs=()) -> LoadedModel:
         loaded = LoadedModel(pipe, "real", setting)
     else:
         loaded = auto_model(device, seed)
+    if loaded.mode == "real" and not Path(loaded.source).exists():
+        loaded.note = hub.stand_in_note() or loaded.note
     missing = [name for name in needs if getattr(loaded.pipe, name) is None]
     if missing:  # e.g. tiny-digits has no safety checker
         raise ModelLoadError(
