@@ -28,7 +28,8 @@ CHAPTERS = ("book/04-pipeline", "book/05-diffusion", "book/06-safety")
 
 
 def copy_repository(target: Path) -> Path:
-    """The files git tracks or would track. The copy makes its own venv, as the runner does
+    """The files git tracks or would track, committed to a repository of their own. The copy
+    makes its own venv, as the runner does
     (uv links it from its cache in seconds): sharing this one would let make re-point its
     editable dlbook at the copy."""
     listed = subprocess.run(
@@ -40,6 +41,10 @@ def copy_repository(target: Path) -> Path:
         if source.is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / name)
+    # a checkout, as the runner has: make lint's actionlint looks for the repository
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "rehearsal"]):
+        identity = ["-c", "user.name=rehearsal", "-c", "user.email=rehearsal@localhost"]
+        subprocess.run(["git", *identity, *command], cwd=target, check=True)
     return target
 
 
