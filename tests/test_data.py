@@ -206,7 +206,7 @@ def test_missing_folder_is_a_clear_error(tmp_path):
 def test_image_set_falls_back_offline(monkeypatch, tmp_path):
     monkeypatch.setenv("DLBOOK_DATA", str(tmp_path))
 
-    def unavailable(**kwargs):
+    def unavailable(*args, **kwargs):
         raise data.DataError("simulated: no network")
 
     monkeypatch.setattr(data, "fetch_archive", unavailable)
