@@ -72,7 +72,10 @@ def read_back(book: Path, log: str) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=("full", "small"), default="full")
-    parser.add_argument("--workdir", type=Path, help="where stand-ins and the copy go (kept)")
+    parser.add_argument(
+        "--workdir", type=Path, help="where stand-ins and the copy go (kept; default: a "
+        "temporary folder, removed after a run that passed)"
+    )  # fmt: skip
     args = parser.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="dlbook-rehearsal-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -104,8 +107,11 @@ def main() -> None:
         build.wait()
         downloads = sum(1 for method, path, _ in loopback.requests if method == "GET")
     if build.returncode != 0:
-        sys.exit(f"rehearsal: the semester build failed (exit {build.returncode}); see above")
+        sys.exit(f"rehearsal: the semester build failed (exit {build.returncode}); see above; "
+                 f"everything it made is kept in {work}")  # fmt: skip
     proved = read_back(book, "".join(lines))
+    if args.workdir is None:  # a temporary folder: gone once the run has proved its point
+        shutil.rmtree(work, ignore_errors=True)
     print(f"\n=== rehearsal ({args.size} weights, {time.monotonic() - start:.0f} s in all):")
     print(f"  stand-ins written in {made:.0f} s: {repo} and {archive.name} ({size:,} bytes)")
     print(f"  the gated loopback hub answered {downloads} GET requests, with HF_TOKEN")
