@@ -7,7 +7,6 @@ import http.server
 import re
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import yaml
@@ -15,6 +14,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
 sys.path.insert(0, str(ROOT / "tools"))
+
+from standins import hub, serve  # noqa: E402  (tools/, on the path just above)
 
 
 def chapters() -> list[str]:
@@ -41,48 +42,17 @@ def serve_folder(folder: Path, requests: list | None = None):
             if requests is not None:
                 requests.append(self.path)
 
-    handler = functools.partial(Handler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    # shutdown() waits up to one poll interval: poll every 50 ms, not 500.
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve.Server(functools.partial(Handler, directory=str(folder))) as server:
+        yield server.url
 
 
 @contextlib.contextmanager
 def fake_hub():
-    """A loopback stand-in for the Hugging Face Hub: every request is recorded as
-    (method, path, Authorization header) and answered "repository not found", as the hub answers
-    for an unknown id. Yields (endpoint URL for HF_ENDPOINT, the list of requests)."""
-    requests = []
-
-    class Hub(http.server.BaseHTTPRequestHandler):
-        def answer(self):
-            requests.append((self.command, self.path, self.headers.get("Authorization")))
-            body = b'{"error": "Repository not found"}'
-            self.send_response(404)
-            self.send_header("X-Error-Code", "RepoNotFound")
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
-
-        do_GET = do_HEAD = do_POST = answer
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hub)
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", requests
-    finally:
-        server.shutdown()
-        server.server_close()
+    """A loopback stand-in for the Hugging Face Hub that knows no repository: every request is
+    recorded as (method, path, Authorization header) and answered "repository not found", as
+    the hub answers for an unknown id. Yields (endpoint URL for HF_ENDPOINT, the requests)."""
+    with hub.LoopbackHub([]) as loopback:
+        yield loopback.url, loopback.requests
 
 
 def run_python(code: str, env: dict[str, str], timeout: float):

@@ -109,11 +109,14 @@ def main() -> None:
     if build.returncode != 0:
         sys.exit(f"rehearsal: the semester build failed (exit {build.returncode}); see above; "
                  f"everything it made is kept in {work}")  # fmt: skip
-    proved = read_back(book, "".join(lines))
+    try:
+        proved = read_back(book, "".join(lines))
+    except AssertionError as error:
+        sys.exit(f"rehearsal: the built pages disagree: {error}; everything is kept in {work}")
     if args.workdir is None:  # a temporary folder: gone once the run has proved its point
         shutil.rmtree(work, ignore_errors=True)
     print(f"\n=== rehearsal ({args.size} weights, {time.monotonic() - start:.0f} s in all):")
-    print(f"  stand-ins written in {made:.0f} s: {repo} and {archive.name} ({size:,} bytes)")
+    print(f"  stand-ins written in {made:.0f} s: SD v1-4's layout, {archive.name} ({size:,} B)")
     print(f"  the gated loopback hub answered {downloads} GET requests, with HF_TOKEN")
     for line in proved:
         print(f"  {line}")

@@ -9,7 +9,8 @@ what `make rehearsal` runs against loopback stand-ins on a CPU. The two cannot d
 3. `make check`: lint and pytest against what was built (nbval's references are offline outputs).
 
 Settings come from the environment as everywhere: DLBOOK_MODEL (default: the real SD v1-4),
-DLBOOK_IMAGES, DLBOOK_DEVICE, HF_TOKEN. Stdlib only: it runs before the venv exists.
+DLBOOK_IMAGES (default: coco_humans), DLBOOK_DEVICE, HF_TOKEN. Stdlib only: it runs before the
+venv exists.
 """
 
 import argparse
@@ -23,10 +24,10 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
 
 
-def step(name: str, command: list[str], log: list[str], env=None) -> None:
+def step(name: str, command: list[str], log: list[str]) -> None:
     print(f"\n=== semester build: {name}\n$ {' '.join(command)}", flush=True)
     start = time.monotonic()
-    result = subprocess.run(command, cwd=ROOT, env=env)
+    result = subprocess.run(command, cwd=ROOT)
     seconds = time.monotonic() - start
     if result.returncode != 0:
         log.append(f"FAILED {name} (exit {result.returncode}, {seconds:.0f} s)")
@@ -51,6 +52,12 @@ def main() -> None:
     if args.model:
         os.environ["DLBOOK_MODEL"] = args.model
     os.environ.setdefault("DLBOOK_MODEL", "CompVis/stable-diffusion-v1-4")
+    # The course's set or a clear stop: auto would fall back to the offline samples in silence,
+    # and chapter 6's 1,000-image comparison with the homework would not run.
+    os.environ.setdefault("DLBOOK_IMAGES", "coco_humans")
+    # Weights over plain HTTP, the download path the rehearsal proves (timeouts, not hangs);
+    # huggingface_hub would otherwise take the Xet protocol, which no stand-in speaks.
+    os.environ.setdefault("HF_HUB_DISABLE_XET", "1")
     model = os.environ["DLBOOK_MODEL"]
     log: list[str] = []
     start = time.monotonic()

@@ -21,16 +21,8 @@ from dlbook.samples import make_sample_folder
 
 # larger images are skipped (and listed), not decoded
 MAX_PIXELS = 50_000_000
-IMAGE_SUFFIXES = (
-    ".jpg",
-    ".jpeg",
-    ".png",
-    ".bmp",
-    ".gif",
-    ".tif",
-    ".tiff",
-    ".webp",
-)
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff")
+IMAGE_SUFFIXES += (".webp",)
 
 
 # Reading: every file becomes an RGB image, is skipped with a stated reason,
@@ -238,7 +230,7 @@ def image_set(setting: str | None = None, timeout: float = 10.0) -> ImageSet:
         )
     if setting != "offline":
         try:
-            folder = fetch_archive(*course_archive(), timeout=timeout)
+            folder = fetch_archive(**course_archive(), timeout=timeout)
             return ImageSet(folder, "coco_humans")
         except DataError as error:
             if setting == "coco_humans":

@@ -40,34 +40,44 @@ def cache_dir() -> Path:
     return Path(base) / "dlbook"
 
 
-def course_archive() -> tuple[str, int | None, str | None]:
-    """The course set's URL, size and SHA-256.
+def course_archive() -> dict:
+    """The course set's URL, size and SHA-256, and the folder it goes to.
 
     The real ones, unless DLBOOK_REHEARSAL_ARCHIVE names a loopback stand-in
     for the course's host, with its own size and SHA-256 (both required): a
-    rehearsal can never loosen the checks on the real URL.
+    rehearsal can never loosen the checks on the real URL, and its archive
+    goes to a folder of its own, never taken for the real one.
 
     Returns:
-        (url, size in bytes or None, SHA-256 hex digest or None)
+        `fetch_archive`'s url, size, sha256 and root.
     """
     value = os.environ.get(REHEARSAL_ARCHIVE, "").strip()
     if not value:
-        return COCO_HUMANS_URL, COCO_HUMANS_SIZE, COCO_HUMANS_SHA256
+        return {
+            "url": COCO_HUMANS_URL,
+            "size": COCO_HUMANS_SIZE,
+            "sha256": COCO_HUMANS_SHA256,
+            "root": cache_dir(),
+        }
     parts = value.split()
-    url = parts[0]
-    name = url.rsplit("/", 1)[-1]
+    name = COCO_HUMANS_URL.rsplit("/", 1)[-1]
     if (
         len(parts) != 3
         or not parts[1].isdigit()
         or not re.fullmatch(r"[0-9a-f]{64}", parts[2])
-        or urlsplit(url).hostname not in LOOPBACK
-        or name != COCO_HUMANS_URL.rsplit("/", 1)[-1]
+        or urlsplit(parts[0]).hostname not in LOOPBACK
+        or parts[0].rsplit("/", 1)[-1] != name
     ):
         raise DataError(
             f"{REHEARSAL_ARCHIVE}={value!r}: expected 'URL SIZE SHA256', "
-            f"a loopback URL ending in /{COCO_HUMANS_URL.rsplit('/', 1)[-1]}"
+            f"a loopback URL ending in /{name}"
         )
-    return url, int(parts[1]), parts[2]
+    return {
+        "url": parts[0],
+        "size": int(parts[1]),
+        "sha256": parts[2],
+        "root": cache_dir() / "rehearsal",
+    }
 
 
 def sha256sum(path: Path) -> str:

@@ -2,14 +2,13 @@
 errors that name their cause.
 
 diffusers' ``from_pretrained`` wraps the hub's answer (gated, not found, a
-rejected token) in a generic ``OSError`` and leaves a half-downloaded
-``.incomplete`` blob in the cache when a download breaks off. Asking the hub
-first, and cleaning up after a failure, lets the book say in one sentence
-what went wrong.
+rejected token) in a generic ``OSError``. Asking the hub first, and reading
+the whole chain of a failure, lets the book say in one sentence what went
+wrong. (huggingface_hub removes its own partial files when a download
+breaks off; tests/test_rehearsal.py checks that none stay.)
 """
 
 import os
-from pathlib import Path
 
 PROBE_TIMEOUT_S = 5.0
 # The hub's message for a token it does not know (huggingface_hub tests it).
@@ -45,8 +44,9 @@ def explain(model: str, error: BaseException) -> str | None:
     when the chain holds none (diffusers re-raises them as OSError)."""
     import httpx2
 
-    reason = refusal(model, error)
-    while reason is None and error is not None:
+    reason, seen = refusal(model, error), set()
+    while reason is None and error is not None and id(error) not in seen:
+        seen.add(id(error))
         if isinstance(error, httpx2.TimeoutException):
             return (
                 f"the hub stopped answering while {model!r} was being "
@@ -97,31 +97,29 @@ def refusal(model: str, error: BaseException) -> str | None:
 def check_access(model: str, timeout: float = PROBE_TIMEOUT_S):
     """Ask the hub for `model` before downloading it: its info (with the
     commit it resolves to); None if the hub cannot be asked (offline, or no
-    answer: the cache may still hold it); HubError if the hub refuses."""
-    from huggingface_hub import HfApi, constants
+    answer: the cache may still hold it); HubError if the hub refuses.
+
+    A gated repository's info is public on the hub; its files are not, so
+    the first file a download needs is asked for too (a HEAD request)."""
+    from huggingface_hub import (
+        HfApi,
+        constants,
+        get_hf_file_metadata,
+        hf_hub_url,
+    )
 
     if constants.HF_HUB_OFFLINE:
         return None
     try:
-        return HfApi().model_info(model, timeout=timeout, token=hf_token())
+        info = HfApi().model_info(model, timeout=timeout, token=hf_token())
+        url = hf_hub_url(model, "model_index.json", revision=info.sha)
+        get_hf_file_metadata(url, token=hf_token(), timeout=timeout)
+        return info
     except Exception as error:
         reason = refusal(model, error)
         if reason is None:
             return None
         raise HubError(reason) from error
-
-
-def forget_partial_downloads(model: str) -> list[Path]:
-    """Remove the `.incomplete` blobs a broken download left in the cache, so
-    that nothing half-written stays behind; return what went."""
-    from huggingface_hub import constants
-
-    name = "models--" + model.replace("/", "--")
-    blobs = Path(constants.HF_HUB_CACHE) / name / "blobs"
-    removed = sorted(blobs.glob("*.incomplete")) if blobs.is_dir() else []
-    for path in removed:
-        path.unlink(missing_ok=True)
-    return removed
 
 
 def stand_in_note() -> str:

@@ -107,7 +107,6 @@ def pretrained_pipeline(
             raise ModelLoadError(
                 f"could not load {model!r}: {error}"
             ) from error
-        hub.forget_partial_downloads(model)
         reason = hub.explain(model, error)
         if reason is None and isinstance(error, (OSError, ValueError)):
             where = (
@@ -171,41 +170,37 @@ def tiny_pipeline(device: str):
     return pretrained_pipeline(str(folder), device, tokenizer=tokenizer)
 
 
-def auto_model(device: str, seed: int) -> LoadedModel:
-    """Real weights where they fit: on a GPU, or on a CPU with clearly enough
-    memory."""
+def auto_choice(device: str) -> tuple[str, str, bool]:
+    """What `auto` takes on `device`: (DEFAULT_MODEL_ID or a random mode,
+    why, whether from the cache). One decision, for loading and for the
+    build's fingerprint. Real weights only where they fit: on a GPU, or on a
+    CPU with clearly enough memory."""
+    from huggingface_hub import try_to_load_from_cache
+
     free_gb = devices.available_memory() / 2**30
     if not device.startswith("cuda") and free_gb < AUTO_CPU_MEMORY_GB:
-        note = (
+        why = (
             f"{free_gb:.1f} GB of memory is available, and `auto` uses the "
             f"real weights on a CPU only with {AUTO_CPU_MEMORY_GB} GB; name "
             "the model to insist"
         )
-        return LoadedModel(
-            random_pipeline("random-small", seed),
-            "random-small",
-            "sd-small",
-            note,
-        )
-    try:
-        pipe = pretrained_pipeline(
-            DEFAULT_MODEL_ID, device, local_files_only=True
-        )
-        return LoadedModel(
-            pipe, "real", DEFAULT_MODEL_ID, "found in the local cache"
-        )
-    except ModelLoadError:
-        pass
+        return "random-small", why, False
+    index = try_to_load_from_cache(DEFAULT_MODEL_ID, "model_index.json")
+    if isinstance(index, str):  # a cached copy; a broken one is an error
+        return DEFAULT_MODEL_ID, "found in the local cache", True
     if hub_reachable(DEFAULT_MODEL_ID):
-        pipe = pretrained_pipeline(DEFAULT_MODEL_ID, device)
-        return LoadedModel(
-            pipe, "real", DEFAULT_MODEL_ID, "downloaded from the hub"
-        )
+        return DEFAULT_MODEL_ID, "downloaded from the hub", False
     mode = "random-full" if device.startswith("cuda") else "random-small"
-    note = f"{DEFAULT_MODEL_ID} is neither cached nor reachable"
-    return LoadedModel(
-        random_pipeline(mode, seed), mode, CONFIG_SETS[mode], note
-    )
+    return mode, f"{DEFAULT_MODEL_ID} is neither cached nor reachable", False
+
+
+def auto_model(device: str, seed: int) -> LoadedModel:
+    choice, why, cached = auto_choice(device)
+    if choice in RANDOM_MODES:
+        pipe = random_pipeline(choice, seed)
+        return LoadedModel(pipe, choice, CONFIG_SETS[choice], why)
+    pipe = pretrained_pipeline(choice, device, local_files_only=cached)
+    return LoadedModel(pipe, "real", choice, why)
 
 
 def to_device(loaded: LoadedModel, device: str) -> LoadedModel:
@@ -227,21 +222,6 @@ def resolve(setting=None, device=None) -> str:
     """
     setting = setting or os.environ.get("DLBOOK_MODEL", "auto")
     device = device or devices.choose()
-    chosen = setting
-    if setting == "auto":
-        from huggingface_hub import try_to_load_from_cache
-
-        free_gb = devices.available_memory() / 2**30
-        fallback = (
-            "random-full" if device.startswith("cuda") else "random-small"
-        )
-        if not device.startswith("cuda") and free_gb < AUTO_CPU_MEMORY_GB:
-            chosen = "random-small"
-        elif isinstance(
-            try_to_load_from_cache(DEFAULT_MODEL_ID, "model_index.json"), str
-        ) or hub_reachable(DEFAULT_MODEL_ID):
-            chosen = DEFAULT_MODEL_ID
-        else:
-            chosen = fallback
+    chosen = auto_choice(device)[0] if setting == "auto" else setting
     dtype = str(devices.dtype_for(device)).removeprefix("torch.")
     return f"{chosen} on {device} {dtype}"

@@ -7,10 +7,10 @@ It speaks the part of the hub's protocol that `from_pretrained` uses (huggingfac
 - `HEAD|GET <id>/resolve/<rev>/<path>`: small files directly with ETag, X-Repo-Commit and
   Content-Length; weight files (LFS on the hub) redirected to a CDN address with X-Linked-Etag
   and X-Linked-Size, as the hub redirects them.
-A gated repository answers 401 GatedRepo without a token, 401 "Invalid credentials" to a token
-it does not know and 403 GatedRepo to a known token that was not granted access, as the hub
-does. A repository's `stall_after` makes the CDN stop answering mid-file, as a dying
-connection would.
+Gating as on the hub: a gated repository's info and file listing are public; its files answer
+401 GatedRepo without a token and 403 GatedRepo to a token not granted access; a token the hub
+does not know gets 401 "Invalid credentials" from every route. A repository's `stall_after`
+makes the CDN stop answering mid-file, as a dying connection would.
 """
 
 import hashlib
@@ -104,8 +104,9 @@ class LoopbackHub(serve.Server):
 
         return Handler
 
-    def refuse(self, request, repo: Repo | None) -> bool:
-        """Answer as the hub does when the repository is unknown or the token falls short."""
+    def refuse(self, request, repo: Repo | None, files: bool) -> bool:
+        """Answer as the hub does when the repository is unknown or the token falls short;
+        `files`: the request is for a file (gated), not the public info of the repository."""
         if repo is None:
             request.error(404, "RepoNotFound", "Repository not found")
             return True
@@ -113,14 +114,14 @@ class LoopbackHub(serve.Server):
             return False
         authorization = request.headers.get("Authorization") or ""
         token = authorization.removeprefix("Bearer ").strip()
-        if not token:
+        if token and token not in repo.tokens | repo.refused:
+            request.error(401, None, INVALID_TOKEN)
+        elif files and not token:
             message = f"Access to model {repo.id} is restricted. You must be authenticated."
             request.error(401, "GatedRepo", message)
-        elif token in repo.refused:
+        elif files and token in repo.refused:
             message = f"Access to model {repo.id} is restricted and you are not in the list."
             request.error(403, "GatedRepo", message)
-        elif token not in repo.tokens:
-            request.error(401, None, INVALID_TOKEN)
         else:
             return False
         return True
@@ -133,7 +134,7 @@ class LoopbackHub(serve.Server):
                 kind = marker.strip("/")
                 revision = revision.split("/", 1)[0]
         repo = self.repos.get(repo_id)
-        if self.refuse(request, repo):
+        if self.refuse(request, repo, files=False):
             return
         if revision not in ("main", repo.commit):
             return request.error(404, "RevisionNotFound", f"Invalid rev id: {revision}")
@@ -141,7 +142,7 @@ class LoopbackHub(serve.Server):
 
     def resolve(self, request, repo_id: str, revision: str, name: str):
         repo = self.repos.get(repo_id)
-        if self.refuse(request, repo):
+        if self.refuse(request, repo, files=True):
             return
         if revision not in ("main", repo.commit):
             return request.error(404, "RevisionNotFound", f"Invalid rev id: {revision}")
@@ -171,7 +172,7 @@ class LoopbackHub(serve.Server):
         if stall is None or request.command == "HEAD":
             return request.send(206 if start else 200, data[start:], {}, total=len(data))
         # a connection that dies mid-file: part of it, then silence until the hub stops
-        request.send_head(200, len(data) - start, {})
+        request.send_head(206 if start else 200, len(data) - start, {}, total=len(data))
         request.wfile.write(data[start : start + stall])
         request.wfile.flush()
         deadline = time.monotonic() + 120
