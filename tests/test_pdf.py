@@ -1,0 +1,121 @@
+"""The book as a PDF, per edition (make pdf, tools/build_pdf.py), read with poppler's tools:
+every chapter and exercise is there, every figure, no unresolved reference, every font
+embedded, no line outside the text block, and no solution in the student's."""
+
+import re
+import shutil
+import subprocess
+
+import pytest
+from test_editions import normalized, solution_snippets
+
+from helpers import HTML, ROOT, chapters
+
+pytestmark = pytest.mark.book  # needs the built PDFs: not in the fast loop
+
+PDF = ROOT / "_build" / "pdf"
+EDITIONS = {"instructor": PDF / "foundations.pdf", "student": PDF / "foundations-student.pdf"}
+SITES = {"instructor": HTML, "student": ROOT / "_build" / "student" / "_build" / "html"}
+# Sphinx's LaTeX layout: 1 inch side margins (sphinx.sty's hmargin) on US letter paper.
+MARGIN_PT, TOLERANCE_PT = 72, 1.5
+WORD = re.compile(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">(.*?)</word>')
+PAGE = re.compile(r'<page width="([\d.]+)" height="[\d.]+">(.*?)</page>', re.S)
+
+
+def poppler(*command: str) -> str:
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture(scope="module", params=sorted(EDITIONS))
+def edition(request):
+    name = request.param
+    if not EDITIONS[name].exists():
+        pytest.skip(f"no {EDITIONS[name].name}: run `make pdf` (make test does)")
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils is not installed: tools/install_tex.sh")
+    return name
+
+
+@pytest.fixture(scope="module")
+def text(edition):
+    """The PDF's text, words joined across line breaks and hyphenations."""
+    raw = poppler("pdftotext", "-enc", "UTF-8", str(EDITIONS[edition]), "-")
+    return normalized(re.sub(r"(\w)-\n(\w)", r"\1\2", raw))
+
+
+def headings(chapter: str) -> tuple[str, list[str]]:
+    source = (ROOT / f"{chapter}.md").read_text()
+    title = re.search(r"^# (.+)$", source, re.M).group(1)
+    return title, re.findall(r"^:::\{exercise\} (.+)$", source, re.M)
+
+
+def test_every_chapter_and_exercise_is_there(edition, text):
+    for chapter in chapters():
+        title, exercises = headings(chapter)
+        assert normalized(title) in text, f"{edition}: chapter {title!r} missing"
+        assert exercises, chapter
+        for heading in exercises:
+            assert normalized(heading) in text, f"{edition}: exercise {heading!r} missing"
+    for back_matter in ("Errata", "Bibliography", "Contents"):
+        assert back_matter in text, f"{edition}: no {back_matter}"
+
+
+def test_title_page_and_front_matter(edition, text):
+    import yaml
+
+    course = yaml.safe_load((ROOT / "_config.yml").read_text())["course"]
+    first_pages = normalized(
+        poppler("pdftotext", "-l", "3", "-enc", "UTF-8", str(EDITIONS[edition]), "-")
+    )
+    assert f"{edition.capitalize()} edition" in first_pages
+    assert course["semester"] in first_pages and "CC BY 4.0" in first_pages
+    assert "DLBOOK_MODEL=" in first_pages and "torch" in first_pages  # the footer's facts
+    assert "Which weights produced these pages" in first_pages
+
+
+def test_every_figure_of_the_site_is_printed(edition):
+    site = SITES[edition]
+    if not (site / "index.html").exists():
+        pytest.skip(f"no {edition} site to compare with")
+    figures = sum(
+        len(re.findall(r"<img [^>]*src=\"(?:\.\./)*_images/", (site / f"{page}.html").read_text()))
+        for page in chapters()
+    )
+    listing = poppler("pdfimages", "-list", str(EDITIONS[edition])).splitlines()[2:]
+    images = [row for row in listing if row.split()[2] == "image"]  # not soft masks
+    assert figures > 5
+    assert len(images) >= figures, f"{edition}: {len(images)} images, the site has {figures}"
+
+
+def test_no_unresolved_reference(edition, text):
+    assert "??" not in text and "[?]" not in text
+
+
+def test_every_font_is_embedded(edition):
+    rows = poppler("pdffonts", str(EDITIONS[edition])).splitlines()[2:]
+    assert rows
+    # Columns from the right: emb sub uni object ID (two fields).
+    missing = [row for row in rows if row.split()[-5] != "yes"]
+    assert not missing, f"{edition}: fonts not embedded: {missing}"
+
+
+def test_no_line_outside_the_text_block(edition):
+    layout = poppler("pdftotext", "-bbox-layout", str(EDITIONS[edition]), "-")
+    outside = []
+    for number, (width, body) in enumerate(PAGE.findall(layout), start=1):
+        right = float(width) - MARGIN_PT + TOLERANCE_PT
+        for x_min, x_max, word in WORD.findall(body):
+            if float(x_min) < MARGIN_PT - TOLERANCE_PT or float(x_max) > right:
+                outside.append(f"page {number}: {word!r} at x {x_min}-{x_max}")
+    assert not outside, f"{edition}: {len(outside)} words outside the text block: {outside[:5]}"
+
+
+def test_student_pdf_has_no_solution(edition, text):
+    snippets = [s for chapter in solution_snippets().values() for s in chapter]
+    found = [snippet for snippet in snippets if snippet in text]
+    if edition == "instructor":
+        # The positive control: the scan finds the solutions where they are. Code lines that
+        # wrap at the margin are not found whole, so most, not all.
+        assert len(found) >= 0.8 * len(snippets), f"found {len(found)} of {len(snippets)}"
+    else:
+        assert not found, f"the student PDF contains solution text: {found[:3]}"
