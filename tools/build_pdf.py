@@ -11,6 +11,7 @@ stops the build with the page and line; the PDF is written under a temporary nam
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -31,6 +32,28 @@ SITES = {
     "student": ROOT / "_build" / "student" / "_build" / "html",
 }
 TOOLS = ("xelatex", "latexmk", "makeindex")
+
+
+# xurl breaks URLs anywhere; \sloppy lets a paragraph stretch its spaces rather than push a
+# long word (a code name) past the margin. The cell environments that sphinx-jupyterbook-latex
+# writes, defined as its jupyterBook.cls does (we use Sphinx's own class: sphinx_pdf.py).
+PREAMBLE = r"""
+\usepackage{xurl}
+\sloppy
+\usepackage[strict]{changepage}
+\definecolor{CodeBlockInputBorderColor}{RGB}{204,204,204}
+\definecolor{CodeBlockInputColor}{RGB}{247,247,247}
+\definecolor{CodeBlockOutputBorderColor}{RGB}{247,247,247}
+\definecolor{CodeBlockOutputColor}{RGB}{252,252,252}
+\newenvironment{sphinxVerbatimInput}
+  {\colorlet{VerbatimBorderColor}{CodeBlockInputBorderColor}%
+   \colorlet{VerbatimColor}{CodeBlockInputColor}}{}
+\newenvironment{sphinxVerbatimOutput}
+  {\colorlet{VerbatimBorderColor}{CodeBlockOutputBorderColor}%
+   \colorlet{VerbatimColor}{CodeBlockOutputColor}%
+   \begin{adjustwidth}{12pt}{}}
+  {\end{adjustwidth}}
+"""
 
 
 class PdfError(RuntimeError):
@@ -84,9 +107,7 @@ def pdf_config(source: Path, edition: str, cache: Path | None) -> str:
             # Long code and output lines wrap at the margin, even without a break point.
             "sphinxsetup": "verbatimwrapslines=true, verbatimforcewraps=true, "
             "verbatimmaxunderfull=2",
-            # xurl breaks URLs anywhere; \sloppy lets a paragraph stretch its spaces rather
-            # than push a long word (a code name) past the margin.
-            "preamble": r"\usepackage{xurl}\sloppy",
+            "preamble": PREAMBLE,
         },
     )
     return yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
@@ -115,22 +136,33 @@ def run_sphinx(source: Path, edition: str, cache: Path | None, out: Path) -> Pat
             if "Executing notebook" in line:  # a cache miss: the book is not what was built
                 process.kill()
                 raise PdfError(f"{edition}: {line.strip()}: run `make book` first")
-        if process.wait():
-            lines = [ln for ln in log.read_text().splitlines() if "WARNING" in ln or "ERROR" in ln]
-            cause = "\n".join(lines[-10:]) or f"see {log}"
-            raise PdfError(f"{edition}: Sphinx's LaTeX build failed:\n{cause}")
+        failed = process.wait()
+    if failed:  # the log is complete once closed
+        raise PdfError(f"{edition}: Sphinx's LaTeX build failed: {sphinx_cause(log)}")
     return out / "_build" / "latex"
+
+
+def sphinx_cause(log: Path) -> str:
+    """The warning -W turned into an error (it names the file and line), or Sphinx's error."""
+    lines = [re.sub(r"\x1b\[[\d;]*m", "", line) for line in log.read_text().splitlines()]
+    for before, line in zip(lines, lines[1:], strict=False):
+        if before.startswith("Warning, treated as error"):
+            return line
+    errors = [line for line in lines if re.search(r"(WARNING|ERROR|Error):", line)]
+    return errors[-1] if errors else f"see {log}"
 
 
 def run_latex(latex: Path, edition: str) -> Path:
     tex = latex / "foundations.tex"
-    # -halt-on-error: the first error stops xelatex; pdf_log names its page and line.
+    # Sphinx's latexmkrc runs xelatex for -pdf, with $LATEXOPTS; -halt-on-error: the first
+    # error stops it, and pdf_log names its page and line.
     options = "-interaction=nonstopmode -halt-on-error -file-line-error"
     result = subprocess.run(
-        ["latexmk", "-pdfxe", "-silent", f"-xelatex=xelatex {options} %O %S", tex.name],
+        ["latexmk", "-pdf", "-dvi-", "-ps-", "-silent", tex.name],
         cwd=latex,
         capture_output=True,
         text=True,
+        env={**os.environ, "LATEXOPTS": options},
     )
     log = tex.with_suffix(".log")
     problems = pdf_log.problems(log.read_text(errors="replace"), tex) if log.exists() else []
@@ -165,8 +197,9 @@ def missing_tools() -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("editions", nargs="*", choices=sorted(NAMES), default=sorted(NAMES))
+    parser.add_argument("editions", nargs="*", choices=[*sorted(NAMES), []], default=[])
     args = parser.parse_args()
+    args.editions = args.editions or sorted(NAMES)
     if missing_tools():
         sys.exit(
             f"build_pdf: {', '.join(missing_tools())} not found: run tools/install_tex.sh "

@@ -9,7 +9,7 @@ traced back to the book's page by the nearest label Sphinx wrote before it
 import re
 from pathlib import Path
 
-ERROR = re.compile(r"^\./(?P<file>[^:\n]+\.tex):(?P<line>\d+): (?P<message>.*)$", re.M)
+ERROR = re.compile(r"^\./(?P<file>[^:\n]+):(?P<line>\d+): (?P<message>.*)$", re.M)
 UNDEFINED = re.compile(
     r"^(?:LaTeX|Package \w+) Warning: (?P<what>Reference|Citation|Hyper reference) [`'](?P<key>"
     r"[^']*)' on page (?P<page>\d+) undefined on input line (?P<line>\d+)",
@@ -43,7 +43,11 @@ def problems(log: str, tex: Path) -> list[str]:
     tex_lines = tex.read_text(errors="replace").splitlines()
     found = []
     for match in ERROR.finditer(log):
-        found.append(f"error: {match['message']} ({where(tex_lines, int(match['line']))})")
+        line = int(match["line"])
+        place = where(tex_lines, line) if match["file"] == tex.name else f"{match['file']}:{line}"
+        found.append(f"error: {match['message']} ({place})")
+    for match in re.finditer(r"^! (.*)$", log, re.M):  # errors TeX reports without a file
+        found.append(f"error: {match[1]}")
     for match in UNDEFINED.finditer(log):
         found.append(
             f"unresolved {match['what'].lower()} {match['key']!r} on PDF page {match['page']}"

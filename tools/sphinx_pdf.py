@@ -14,6 +14,7 @@ from pathlib import Path
 
 from docutils import nodes
 from sphinx.transforms import SphinxTransform
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
 from buildinfo import describe  # beside this file, like sphinx_buildinfo
@@ -116,6 +117,20 @@ class PrintOutputs(SphinxTransform):
                 )
 
 
+class ShowHiddenCells(SphinxPostTransform):
+    """Paper has no click to unfold: print hidden inputs and outputs (the instructor's code
+    answers are hide-input), before sphinx-jupyterbook-latex drops them (priority 400)."""
+
+    default_priority = 399
+    builders = ("latex",)
+
+    def run(self, **kwargs):
+        hidden = {"tag_hide-cell", "tag_hide-input", "tag_hide-output"}
+        for node in self.document.findall(nodes.container):
+            if hidden & set(node["classes"]):
+                node["classes"] = [c for c in node["classes"] if c not in hidden]
+
+
 def verso(app) -> str:
     """The title page's back: the build's facts and which weights produced the pages."""
     info = describe()
@@ -147,7 +162,7 @@ def title_page(app, config) -> None:
     semester = course.get("semester", "")
     edition = app.config.dlbook_edition
     date = describe()["date"]
-    title = config.project.removesuffix(" (student edition)")
+    title = config.html_title.removesuffix(" (student edition)")
     main, _, subtitle = title.partition(": ")
     elements = config.latex_elements
     elements["maketitle"] = (
@@ -188,10 +203,18 @@ def purge(app, env, docname) -> None:
     getattr(env, "dlbook_notices", {}).pop(docname, None)
 
 
+def sphinx_manual_class(app, config) -> None:
+    """Sphinx's own book class, not sphinx-jupyterbook-latex's jupyterBook.cls: that one needs
+    TeX Live's largest packages (bbm, pgfplots) and overrides the margins geometry sets."""
+    config["latex_theme"] = "manual"
+
+
 def setup(app):
+    app.connect("config-inited", sphinx_manual_class, priority=900)
     app.add_config_value("dlbook_edition", "instructor", "env")
     app.add_config_value("dlbook_course", {}, "env")
     app.add_transform(PrintOutputs)
+    app.add_post_transform(ShowHiddenCells)
     app.connect("config-inited", title_page)
     app.connect("env-merge-info", merge)
     app.connect("env-purge-doc", purge)
