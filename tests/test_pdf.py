@@ -9,7 +9,7 @@ import subprocess
 import pytest
 from test_editions import normalized, solution_snippets
 
-from helpers import HTML, ROOT, chapters
+from helpers import HTML, ROOT, chapters, pages
 
 pytestmark = pytest.mark.book  # needs the built PDFs: not in the fast loop
 
@@ -119,3 +119,25 @@ def test_student_pdf_has_no_solution(edition, text):
         assert len(found) >= 0.8 * len(snippets), f"found {len(found)} of {len(snippets)}"
     else:
         assert not found, f"the student PDF contains solution text: {found[:3]}"
+
+
+def test_every_page_offers_its_editions_pdf(edition):
+    site = SITES[edition]
+    if not (site / "index.html").exists():
+        pytest.skip(f"no {edition} site")
+    name = EDITIONS[edition].name
+    assert (site / name).read_bytes() == EDITIONS[edition].read_bytes()
+    for page in pages():
+        html = (site / f"{page}.html").read_text()
+        links = re.findall(r'href="([^"]*\.pdf)"', html)
+        assert links and all(link.endswith(f"/{name}") for link in links), f"{edition}: {page}"
+        assert (site / page).parent.joinpath(links[0]).resolve() == (site / name).resolve()
+
+
+def test_the_student_repository_carries_the_student_pdf():
+    tree = ROOT / "_build" / "publish"
+    if not (tree / "README.md").exists():
+        pytest.skip("no published tree in _build/publish: run `make publish` (make test does)")
+    assert (tree / "docs" / EDITIONS["student"].name).exists()
+    assert not (tree / "docs" / EDITIONS["instructor"].name).exists()
+    assert f"{EDITIONS['student'].name}]" in (tree / "README.md").read_text()

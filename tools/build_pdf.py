@@ -10,6 +10,7 @@ stops the build with the page and line; the PDF is written under a temporary nam
 """
 
 import argparse
+import concurrent.futures
 import os
 import re
 import shutil
@@ -35,11 +36,14 @@ TOOLS = ("xelatex", "latexmk", "makeindex")
 
 
 # xurl breaks URLs anywhere; \sloppy lets a paragraph stretch its spaces rather than push a
-# long word (a code name) past the margin. The cell environments that sphinx-jupyterbook-latex
-# writes, defined as its jupyterBook.cls does (we use Sphinx's own class: sphinx_pdf.py).
+# long word (a code name) past the margin. Sphinx gathers the entries at the end, after the
+# bibliography page's introduction: "References". The cell environments that
+# sphinx-jupyterbook-latex writes, as its jupyterBook.cls defines them (sphinx_pdf.py says why
+# we use Sphinx's own class).
 PREAMBLE = r"""
 \usepackage{xurl}
 \sloppy
+\addto\captionsenglish{\renewcommand{\bibname}{References}}
 \usepackage[strict]{changepage}
 \definecolor{CodeBlockInputBorderColor}{RGB}{204,204,204}
 \definecolor{CodeBlockInputColor}{RGB}{247,247,247}
@@ -206,11 +210,15 @@ def main() -> None:
             "(Debian: apt-get install texlive-xetex texlive-fonts-recommended lmodern latexmk "
             "fonts-freefont-otf poppler-utils)"
         )
-    try:
-        for edition in args.editions:
-            build(edition)
-    except PdfError as error:
-        sys.exit(f"build_pdf: {error}")
+    # The editions typeset side by side: xelatex uses one core.
+    with concurrent.futures.ThreadPoolExecutor(len(args.editions)) as pool:
+        futures = [pool.submit(build, edition) for edition in args.editions]
+    errors = [str(f.exception()) for f in futures if isinstance(f.exception(), PdfError)]
+    for future in futures:
+        if future.exception() and not isinstance(future.exception(), PdfError):
+            raise future.exception()
+    if errors:
+        sys.exit("\n".join(f"build_pdf: {error}" for error in errors))
 
 
 if __name__ == "__main__":
