@@ -141,3 +141,16 @@ def test_the_student_repository_carries_the_student_pdf():
     assert (tree / "docs" / EDITIONS["student"].name).exists()
     assert not (tree / "docs" / EDITIONS["instructor"].name).exists()
     assert f"{EDITIONS['student'].name}]" in (tree / "README.md").read_text()
+
+
+def test_equations_and_figures_are_numbered_as_on_the_site(edition):
+    site = SITES[edition]
+    if not (site / "index.html").exists():
+        pytest.skip(f"no {edition} site")
+    html = "".join((site / f"{page}.html").read_text() for page in pages())
+    equations = re.findall(r'class="eqno">\((\d+)\)', html)
+    figures = re.findall(r'caption-number">Fig\. (\d+)', html)
+    raw = poppler("pdftotext", "-enc", "UTF-8", str(EDITIONS[edition]), "-")
+    assert equations and figures
+    assert re.findall(r"^\((\d+)\)$", raw, re.M) == equations
+    assert re.findall(r"^Fig\. (\d+)", raw, re.M) == figures

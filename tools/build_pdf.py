@@ -104,6 +104,8 @@ def pdf_config(source: Path, edition: str, cache: Path | None) -> str:
         latex_use_xindy=False,
         latex_domain_indices=False,
         latex_show_urls="no",
+        # Figures and equations numbered through the book, as on the site (Fig. 3, (11)).
+        numfig_secnum_depth=0,
         latex_elements={
             "papersize": "letterpaper",
             "pointsize": "10pt",
