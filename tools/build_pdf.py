@@ -212,6 +212,7 @@ def main() -> None:
             "(Debian: apt-get install texlive-xetex texlive-fonts-recommended lmodern latexmk "
             "fonts-freefont-otf poppler-utils)"
         )
+    build_book.apply_course_settings()  # once, before the threads share the environment
     # The editions typeset side by side: xelatex uses one core.
     with concurrent.futures.ThreadPoolExecutor(len(args.editions)) as pool:
         futures = [pool.submit(build, edition) for edition in args.editions]

@@ -158,6 +158,10 @@ def escape(text: str) -> str:
 
 
 def title_page(app, config) -> None:
+    import build_book  # beside this file
+
+    # The semester, as the footer has it: _config.yml's course block, or the environment.
+    build_book.apply_course_settings(Path(app.srcdir))
     course = app.config.dlbook_course or {}
     semester = course.get("semester", "")
     edition = app.config.dlbook_edition
@@ -182,13 +186,13 @@ def write_notices(app, exception) -> None:
         return
     notices = getattr(app.env, "dlbook_notices", {})
     sentences = sorted(set(notices.values()))
-    text = (
-        r"\textbf{Which weights produced these pages.} "
-        + " ".join(escape(s) for s in sentences)
-        + (" (chapters 4--6 say so where it applies)." if sentences else "")
-        if sentences
-        else ""
-    )
+    text = ""
+    if sentences:  # each distinct notice once (chapter 5 may paint with tiny-digits)
+        text = (
+            r"\textbf{Which weights produced these pages.} "
+            + " ".join(escape(s) for s in sentences)
+            + " The chapters that use a model repeat this at their top."
+        )
     (Path(app.outdir) / "weights.tex").write_text(text + "\n")
 
 
