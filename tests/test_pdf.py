@@ -154,3 +154,47 @@ def test_equations_and_figures_are_numbered_as_on_the_site(edition):
     assert equations and figures
     assert re.findall(r"^\((\d+)\)$", raw, re.M) == equations
     assert re.findall(r"^Fig\. (\d+)", raw, re.M) == figures
+
+
+def printed_lines(edition: str) -> dict[str, list[str]]:
+    """Per chapter, every line of its code cells and of their text outputs, as this edition's
+    pages have them (the student's: solutions stubbed, outputs of answers dropped)."""
+    import nbformat
+
+    import student_edition
+
+    found = {}
+    for chapter in chapters():
+        if edition == "student":
+            path = SITES["student"].parent.parent / "src" / f"{chapter}.ipynb"
+            notebook = nbformat.read(path, as_version=4)
+        else:
+            cache = ROOT / "_build" / ".jupyter_cache"
+            notebook = student_edition.executed_chapter(ROOT / f"{chapter}.md", cache)
+        lines = []
+        for cell in notebook.cells:
+            if cell.cell_type != "code":
+                continue
+            lines += cell.source.splitlines()
+            if "remove-output" in cell.metadata.get("tags", []):
+                continue
+            for output in cell.outputs:
+                data = output.get("data", {})
+                if output.output_type == "stream":
+                    lines += output.text.splitlines()
+                elif "text/plain" in data and not {"text/html", "image/png"} & set(data):
+                    lines += data["text/plain"].splitlines()
+        found[chapter] = [" ".join(line.split()) for line in lines if line.strip()]
+    return found
+
+
+def test_every_code_line_and_text_output_is_printed(edition):
+    if not (SITES[edition] / "index.html").exists():
+        pytest.skip(f"no {edition} site")
+    # -layout keeps each printed line whole (the default order may split a line in two).
+    layout = normalized(
+        poppler("pdftotext", "-layout", "-enc", "UTF-8", str(EDITIONS[edition]), "-")
+    )
+    for chapter, lines in printed_lines(edition).items():
+        missing = [line for line in lines if line not in layout]
+        assert len(lines) > 20 and not missing, f"{edition}, {chapter}: {missing[:3]}"
