@@ -55,3 +55,12 @@ def test_a_failed_sphinx_build_names_the_warning_that_stopped_it(tmp_path):
         build_pdf.sphinx_cause(log)
         == '/book/02-softmax.md:27:could not find bibtex key "nosuchkey"'
     )
+
+
+def test_a_character_the_font_lacks_is_a_problem(tmp_path):
+    tex = tmp_path / "foundations.tex"
+    tex.write_text(TEX)
+    log = "Missing character: There is no ᵢ (U+1D62) in font [FreeMonoOblique.otf]/OT:script=la!\n"
+    assert pdf_log.problems(log, tex) == [
+        "a character that does not print: ᵢ (U+1D62) is not in [FreeMonoOblique.otf]"
+    ]

@@ -60,6 +60,17 @@ PREAMBLE = r"""
 """
 
 
+# Sphinx's FreeSerif and FreeSans; code in DejaVu Sans Mono, which has the sub- and superscript
+# letters the code's comments use (FreeMono's oblique lacks ᵢ, ⱼ, ₖ, ᵀ: they would not print).
+FONTS = r"""
+\setmainfont{FreeSerif}[Extension=.otf, UprightFont=*, ItalicFont=*Italic,
+  BoldFont=*Bold, BoldItalicFont=*BoldItalic]
+\setsansfont{FreeSans}[Extension=.otf, UprightFont=*, ItalicFont=*Oblique,
+  BoldFont=*Bold, BoldItalicFont=*BoldOblique]
+\setmonofont{DejaVu Sans Mono}[Scale=0.9]
+"""
+
+
 class PdfError(RuntimeError):
     pass
 
@@ -109,6 +120,7 @@ def pdf_config(source: Path, edition: str, cache: Path | None) -> str:
         latex_elements={
             "papersize": "letterpaper",
             "pointsize": "10pt",
+            "fontpkg": FONTS,
             "printindex": "",
             # Long code and output lines wrap at the margin, even without a break point.
             "sphinxsetup": "verbatimwrapslines=true, verbatimforcewraps=true, "
@@ -119,8 +131,22 @@ def pdf_config(source: Path, edition: str, cache: Path | None) -> str:
     return yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
 
 
+def outputs_stamp(cache: Path | None) -> str:
+    """What the instructor's outputs are: the cache's records. Sphinx re-reads a page when its
+    source changes, not when the cache does (make book re-executed it): then drop the doctrees."""
+    from jupyter_cache import get_cache
+
+    if cache is None:  # the student's sources carry their outputs: Sphinx sees them change
+        return ""
+    records = get_cache(cache).list_cache_records()
+    return "\n".join(sorted(f"{r.pk} {r.hashkey} {r.created}" for r in records))
+
+
 def run_sphinx(source: Path, edition: str, cache: Path | None, out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
+    stamp, current = out / ".outputs-stamp", outputs_stamp(cache)
+    if not stamp.exists() or stamp.read_text() != current:
+        shutil.rmtree(out / "_build" / ".doctrees", ignore_errors=True)
     config = out / "_config.yml"
     config.write_text(pdf_config(source, edition, cache))
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
@@ -145,6 +171,7 @@ def run_sphinx(source: Path, edition: str, cache: Path | None, out: Path) -> Pat
         failed = process.wait()
     if failed:  # the log is complete once closed
         raise PdfError(f"{edition}: Sphinx's LaTeX build failed: {sphinx_cause(log)}")
+    stamp.write_text(current)
     return out / "_build" / "latex"
 
 
@@ -208,9 +235,9 @@ def main() -> None:
     args.editions = args.editions or sorted(NAMES)
     if missing_tools():
         sys.exit(
-            f"build_pdf: {', '.join(missing_tools())} not found: run tools/install_tex.sh "
-            "(Debian: apt-get install texlive-xetex texlive-fonts-recommended lmodern latexmk "
-            "fonts-freefont-otf poppler-utils)"
+            f"build_pdf: {', '.join(missing_tools())} not found: run tools/install_tex.sh, "
+            "which names the Debian packages (TeX Live with xetex and latex-extra, latexmk, "
+            "GNU FreeFont, DejaVu, poppler-utils)"
         )
     build_book.apply_course_settings()  # once, before the threads share the environment
     # The editions typeset side by side: xelatex uses one core.

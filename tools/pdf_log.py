@@ -1,9 +1,9 @@
 """What went wrong in a xelatex run, read from its log, each with the book page and line.
 
 Errors (-file-line-error: "./foundations.tex:123: ..."), references and citations left
-unresolved ("??" in the PDF), and overfull boxes: a line past the margin. A line of the .tex is
-traced back to the book's page by the nearest label Sphinx wrote before it
-(\\label{\\detokenize{book/03-losses:...}}).
+unresolved ("??" in the PDF), overfull boxes (a line past the margin) and characters the font
+lacks (they print as nothing). A line of the .tex is traced back to the book's page by the
+nearest label Sphinx wrote before it (\\label{\\detokenize{book/03-losses:...}}).
 """
 
 import re
@@ -19,6 +19,9 @@ OVERFULL = re.compile(
     r"^Overfull \\hbox \((?P<points>[\d.]+)pt too wide\) (?:in paragraph|in alignment|detected)"
     r" at lines? (?P<line>\d+)",
     re.M,
+)
+MISSING = re.compile(
+    r"^Missing character: There is no (?P<char>.+?) in font (?P<font>[^/!]+)", re.M
 )
 LABEL = re.compile(r"\\label\{\\detokenize\{(?P<page>[^:}]+)[:}]")
 # A box this little past the margin is invisible in print; TeX reports from 0.1 pt.
@@ -57,4 +60,7 @@ def problems(log: str, tex: Path) -> list[str]:
         if float(match["points"]) > TOLERANCE_PT:
             place = where(tex_lines, int(match["line"]))
             found.append(f"a line {match['points']}pt past the margin ({place})")
+    # A glyph the font lacks prints as nothing; xelatex only logs it (no line: name the font).
+    for char, font in sorted({(m["char"], m["font"]) for m in MISSING.finditer(log)}):
+        found.append(f"a character that does not print: {char} is not in {font}")
     return found
