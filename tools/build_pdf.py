@@ -230,9 +230,11 @@ def missing_tools() -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("editions", nargs="*", choices=[*sorted(NAMES), []], default=[])
+    parser.add_argument("editions", nargs="*", help="instructor, student (default: both)")
     args = parser.parse_args()
     args.editions = args.editions or sorted(NAMES)
+    if set(args.editions) - set(NAMES):
+        parser.error(f"editions are {', '.join(sorted(NAMES))}, not {args.editions}")
     if missing_tools():
         sys.exit(
             f"build_pdf: {', '.join(missing_tools())} not found: run tools/install_tex.sh, "
