@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 UV_VERSION := $(shell sed -n 's/^uv==//p' requirements.txt)
 
 .PHONY: book student publish test check lint format golden bench serve lock lock-check \
-	tiny-model clean chromium offline-env rehearsal rehearsal-fast
+	tiny-model clean chromium offline-env pdf tex rehearsal rehearsal-fast
 
 # The venv: pip only bootstraps uv (the version the lock pins), uv installs the lock.
 $(STAMP): requirements.txt pyproject.toml
@@ -37,8 +37,14 @@ student: book
 
 # The public student repository's tree, in _build/publish: plain notebooks, package, Binder,
 # site (tools/publish.py). tests/test_publish.py runs every notebook from it.
-publish: student
+publish: student pdf
 	$(BIN)/python tools/publish.py
+
+# The book as a PDF per edition, typeset by xelatex from the outputs make book / make student
+# made (no chapter runs again): _build/pdf/foundations.pdf (instructor) and
+# foundations-student.pdf, each also beside its site's index.html (tools/build_pdf.py).
+pdf: student tex
+	$(BIN)/python tools/build_pdf.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -64,14 +70,15 @@ PYTEST := $(BIN)/python -m pytest -n logical --dist loadfile --no-loadscope-reor
 
 # Last, the semester script against the loopback stand-ins with small weights (its own copy of
 # the repository, its own settings): the build's real-model branches, in every run of CI.
-test: book student publish lint lock-check chromium
+test: book student pdf publish lint lock-check chromium
 	$(PYTEST) tests book --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 	$(MAKE) rehearsal-fast
 
 # Everything but nbval, against the book already in _build/html: for builds with the real model,
 # whose outputs differ from the offline references by design (.github/workflows/book.yml).
-check: lint chromium
-	$(PYTEST) tests
+# CHECK_ARGS narrows it (make rehearsal-fast: only the tests that read the built book).
+check: lint chromium tex
+	$(PYTEST) tests $(CHECK_ARGS)
 
 # The settings above, one per line (tests/test_offline.py reads them from here).
 offline-env:
@@ -79,6 +86,10 @@ offline-env:
 
 chromium:
 	tools/install_chromium.sh
+
+# TeX Live (xelatex, latexmk), GNU FreeFont and poppler's tools, from Debian when missing.
+tex:
+	tools/install_tex.sh
 
 # Re-execute the paired notebooks, store their outputs as nbval's references, show what changed.
 golden: $(STAMP)

@@ -27,6 +27,7 @@ import student_edition
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "_build" / "publish"
 SITE = ROOT / "_build" / "student" / "_build" / "html"
+PDF = "foundations-student.pdf"
 COLAB = "https://colab.research.google.com/github/{slug}/blob/{tag}/book/{name}"
 BINDER = "https://mybinder.org/v2/gh/{slug}/{tag}?urlpath=lab/tree/book/{name}"
 BADGES = (
@@ -110,6 +111,8 @@ def chapter_notebooks(root: Path = ROOT) -> dict[str, nbformat.NotebookNode]:
 def write_tree(output: Path = OUTPUT, root: Path = ROOT, site: Path = SITE) -> Path:
     if not (site / "index.html").exists():
         sys.exit(f"publish: no student site in {site}: run `make student` first")
+    if not (site / PDF).exists():  # the README links it; make pdf puts it beside index.html
+        sys.exit(f"publish: no {PDF} in {site}: run `make pdf` first")
     s = settings(root)
     shutil.rmtree(output, ignore_errors=True)
     (output / "book").mkdir(parents=True)

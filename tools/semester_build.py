@@ -5,7 +5,7 @@ what `make rehearsal` runs against loopback stand-ins on a CPU. The two cannot d
    `python -m dlbook.preflight`: the model resolved on the hub and downloaded (a gated model
    without a token, a rejected token or an unknown id stop here, within seconds), the image set
    downloaded and checked.
-2. `make publish` with the model: both editions and the student repository's tree.
+2. `make publish` with the model: both editions, their PDFs and the student repository's tree.
 3. `make check`: lint and pytest against what was built (nbval's references are offline outputs).
 
 Settings come from the environment as everywhere: DLBOOK_MODEL (default: the real SD v1-4),
@@ -63,7 +63,7 @@ def main() -> None:
     start = time.monotonic()
     try:
         preflight(log)
-        step(f"both editions and the student tree with {model}", ["make", "publish"], log)
+        step(f"both editions, their PDFs, the student tree with {model}", ["make", "publish"], log)
         step("checks against the built book", ["make", "check"], log)
     finally:
         print(f"\n=== semester build ({time.monotonic() - start:.0f} s):")
