@@ -179,3 +179,13 @@ def test_special_care_scores_after_a_hit_carry_the_adjustment(small_pipe, embeds
         checker.special_care_embeds_weights.data[concept] = similarity - offset
     special = safety.scores(checker, inputs[:1]).special[0].tolist()
     assert special == pytest.approx([-0.007, 0.005, 0.003], abs=1e-9)
+
+
+def test_the_checker_refuses_an_image_that_is_not_224_by_224(small_pipe):
+    """Why the homework's transform (no resize) works only on 224 × 224 files (chapter 6)."""
+    checker = small_pipe.safety_checker
+    photo = torch.zeros(1, 3, 480, 640)
+    with pytest.raises(ValueError, match=r"\(480\*640\) doesn't match model \(224\*224\)"):
+        checker(images=[photo[0].numpy()], clip_input=photo)
+    square = torch.zeros(1, 3, 224, 224)
+    assert checker(images=[square[0].numpy()], clip_input=square)[1] == [False]
