@@ -9,8 +9,9 @@ plain Jupyter into the site's `notebooks/` folder and points that entry there:
 - the instructor site: the same conversion of the whole chapter, solutions kept (written out
   as "Solution" blockquotes), without the student repository's header.
 
-It changes that one entry of the theme's download group and leaves the others (and any entry
-another extension appends) alone. tests/test_site.py downloads the notebook as the link gives
+It changes that one entry of the theme's download group (on a page built from a notebook, the
+".ipynb" source entry, which is the same MyST) and leaves the others, and any entry another
+extension appends, alone. tests/test_site.py downloads the notebook as the link gives
 it and checks that no MyST is left.
 """
 
@@ -94,9 +95,17 @@ def point_download_at_plain_notebook(app, pagename, templatename, context, doctr
         if group.get("label") != "download-buttons":
             continue
         for button in group["buttons"]:
-            if button.get("label") == "download-notebook-button":
-                button["url"] = url
-                button["tooltip"] = "Download the notebook (plain Jupyter, as Colab opens it)"
+            # A page built from a .md has a notebook entry; one built from a .ipynb (the
+            # student site's chapters) offers that MyST notebook as its "source" instead.
+            notebook = button.get("label") == "download-notebook-button"
+            source = button.get("label") == "download-source-button"
+            if notebook or (source and button.get("text") == ".ipynb"):
+                button.update(
+                    url=url,
+                    label="download-notebook-button",
+                    icon="fas fa-code",
+                    tooltip="Download the notebook (plain Jupyter, as Colab opens it)",
+                )
 
 
 def build_notebooks(app, exception):
