@@ -129,3 +129,63 @@ def test_throughput_runs_as_the_chapter_runs_it(small_pipe, inputs):
         "loader, 2 workers",
     ]
     assert all(rate > 0 for rate in rates.values())
+
+
+# Scores placed where diffusers' constants decide the verdict: the 0.01 special-care adjustment,
+# the rounding to 3 decimals (of the special-care scores too) and the strict "> 0". Offsets are
+# similarity − threshold; None leaves the special-care concepts at their placeholders (no hit).
+BANDS = [
+    # special, concept, flagged   what would flip it
+    (0.005, -0.015, False),  # an adjustment of 0.02 (or more than 0.015)
+    (0.005, -0.007, True),  # an adjustment below 0.007
+    (None, -0.005, False),  # an adjustment without a special-care hit
+    (0.0004, -0.005, False),  # special score unrounded (0.0004 > 0 would be a hit)
+    (0.0006, -0.005, True),  # special score rounded to 0.001: a hit
+    (None, 0.0004, False),  # 4 decimals, no rounding, or ">= 0" (0.000 is not > 0)
+    (None, 0.0006, True),  # rounded to 0.001
+]
+
+
+@pytest.mark.parametrize(("special", "concept", "flagged"), BANDS)
+def test_the_constants_that_decide_a_verdict_are_diffusers(
+    small_pipe, embeds, inputs, special, concept, flagged
+):
+    """One image per case (random embeddings of noise are too alike to separate in a batch):
+    concept 0, and special-care concept 0, point at it with thresholds set to the offsets."""
+    index = BANDS.index((special, concept, flagged))
+    image, embed = inputs[index : index + 1], embeds[index : index + 1]
+    checker = copy.deepcopy(small_pipe.safety_checker)
+    pairs = [("concept_embeds", concept), ("special_care_embeds", special)]
+    for name, offset in pairs if special is not None else pairs[:1]:
+        getattr(checker, name).data[0] = embed[0]
+        similarity = safety.cosine_similarity(embed, getattr(checker, name))[0, 0]
+        getattr(checker, name + "_weights").data[0] = similarity - offset
+    result = safety.scores(checker, image)
+    _, verdict = checker(images=image.clone(), clip_input=image)
+    assert verdict == [flagged] == result.flagged.tolist()
+    hit = special is not None and round(special, 3) > 0
+    expected = round(concept + 0.01 * hit, 3)
+    assert result.concept[0, 0].item() == pytest.approx(expected, abs=1e-9)
+
+
+def test_special_care_scores_after_a_hit_carry_the_adjustment(small_pipe, embeds, inputs):
+    """diffusers' loop raises its adjustment at the first special-care hit, so the special-care
+    concepts after it are scored 0.01 higher (the verdict does not depend on it; the scores
+    that `scores` reports do)."""
+    checker = copy.deepcopy(small_pipe.safety_checker)
+    for concept, offset in enumerate((-0.007, 0.005, -0.007)):
+        checker.special_care_embeds.data[concept] = embeds[0]
+        similarity = safety.cosine_similarity(embeds[:1], checker.special_care_embeds)[0, concept]
+        checker.special_care_embeds_weights.data[concept] = similarity - offset
+    special = safety.scores(checker, inputs[:1]).special[0].tolist()
+    assert special == pytest.approx([-0.007, 0.005, 0.003], abs=1e-9)
+
+
+def test_the_checker_refuses_an_image_that_is_not_224_by_224(small_pipe):
+    """Why the homework's transform (no resize) works only on 224 × 224 files (chapter 6)."""
+    checker = small_pipe.safety_checker
+    photo = torch.zeros(1, 3, 480, 640)
+    with pytest.raises(ValueError, match=r"\(480\*640\) doesn't match model \(224\*224\)"):
+        checker(images=[photo[0].numpy()], clip_input=photo)
+    square = torch.zeros(1, 3, 224, 224)
+    assert checker(images=[square[0].numpy()], clip_input=square)[1] == [False]
