@@ -18,6 +18,8 @@ if workers := os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
 # of them at the end while the other waits: xdist hands out files in collection order.
 LONGEST_FIRST = (
     "tests/test_student_notebooks.py",  # six notebooks in a fresh venv, ~170 s
+    "tests/test_browser.py",  # axe-core on every instructor page at two widths, Tab walks
+    "tests/test_accessibility.py",  # axe-core on every student page at two widths
     "book/05-diffusion.ipynb",
     "tests/test_digits.py",
     "book/04-pipeline.ipynb",

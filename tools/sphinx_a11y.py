@@ -9,9 +9,15 @@
   `<div role="list">` of `<div role="doc-biblioentry">` (a deprecated role, and no list items).
 """
 
+import codecs
+import unicodedata
 from pathlib import Path
 
+import latexcodec  # noqa: F401  (registers the "ulatex" codec for BibTeX's accents)
 from docutils import nodes
+from pybtex.plugin import register_plugin
+from pybtex.style.formatting.plain import Style as Plain
+from pybtex.style.sorting import BaseSortingStyle
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 HERE = Path(__file__).parent / "a11y"
@@ -19,6 +25,30 @@ STYLESHEET = "dlbook-a11y.css"
 # sphinx-book-theme's sidebar (its theme.conf), the title link wrapped in a landmark.
 SIDEBAR = ["dlbook-logo.html", "icon-links.html", "search-button-field.html",
            "sbt-sidebar-nav.html"]  # fmt: skip
+
+
+def sort_name(text: str) -> str:
+    """A BibTeX name as a reader alphabetises it: no braces, accents or case."""
+    text = codecs.decode(text, "ulatex").replace("{", "").replace("}", "")
+    folded = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in folded if not unicodedata.combining(c)).lower()
+
+
+class FirstAuthorYear(BaseSortingStyle):
+    """By the first author's last name, then the others', then the year: as a reader looks
+    up "(Ho and Salimans, 2022)". (pybtex's own sorts put a corporate author such as
+    {CS 7150 course staff} after everyone else.)"""
+
+    def sorting_key(self, entry):
+        people = entry.persons.get("author") or entry.persons.get("editor") or []
+        names = [" ".join(p.last_names + p.first_names + p.middle_names) for p in people]
+        return [sort_name(name) for name in names], entry.fields.get("year", "")
+
+
+class ByAuthor(Plain):
+    """pybtex's plain entries, in FirstAuthorYear's order."""
+
+    default_sorting_style = "dlbook-first-author-year"
 
 
 class CitationsAsList(SphinxPostTransform):
@@ -50,6 +80,8 @@ def configure(app, config) -> None:
 
 
 def setup(app):
+    register_plugin("pybtex.style.sorting", "dlbook-first-author-year", FirstAuthorYear)
+    register_plugin("pybtex.style.formatting", "dlbook-by-author", ByAuthor)
     app.connect("config-inited", configure)
     app.add_post_transform(CitationsAsList)
     app.add_css_file(STYLESHEET)
