@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import HTML, ROOT
+from helpers import CHROMIUM, CHROMIUM_ARGS, HTML, ROOT
 
 # `make test` runs pytest-xdist with a worker per core (-n logical --dist loadfile). Each worker,
 # and every kernel or interpreter it starts, gets its share of the cores: two workers each
@@ -18,6 +18,8 @@ if workers := os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
 # of them at the end while the other waits: xdist hands out files in collection order.
 LONGEST_FIRST = (
     "tests/test_student_notebooks.py",  # six notebooks in a fresh venv, ~170 s
+    "tests/test_browser.py",  # axe-core on every instructor page at two widths, Tab walks
+    "tests/test_accessibility.py",  # axe-core on every student page at two widths
     "book/05-diffusion.ipynb",
     "tests/test_digits.py",
     "book/04-pipeline.ipynb",
@@ -72,3 +74,18 @@ def small_pipe():
     pipe = models.random_pipeline("random-small", seed=0)
     pipe.set_progress_bar_config(disable=True)
     return pipe
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, headless, driven by Playwright (tests/test_browser.py and others)."""
+    if CHROMIUM is None:
+        pytest.skip(
+            "Debian's chromium is not installed (make test installs it: tools/install_chromium.sh)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -5,6 +5,7 @@ import contextlib
 import functools
 import http.server
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,13 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
+# Every site the book is read on: the instructor edition, the student edition, and the student
+# repository's copy of it for GitHub Pages (make publish).
+EDITIONS = {
+    "instructor": HTML,
+    "student": ROOT / "_build" / "student" / "_build" / "html",
+    "published": ROOT / "_build" / "publish" / "docs",
+}
 sys.path.insert(0, str(ROOT / "tools"))
 
 from standins import hub, serve  # noqa: E402  (tools/, on the path just above)
@@ -28,6 +36,10 @@ def pages() -> list[str]:
     """Every document of the toc: the front page, the chapters, the back matter."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     return [toc["root"], *(entry["file"] for entry in toc["chapters"])]
+
+
+# Every page of a site: the toc's, and the site's own search page and index.
+SITE_PAGES = [*pages(), "search", "genindex"]
 
 
 @contextlib.contextmanager
@@ -59,3 +71,28 @@ def run_python(code: str, env: dict[str, str], timeout: float):
     """Run `code` in a fresh interpreter with exactly `env`; capture its output."""
     command = [sys.executable, "-c", code]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+CHROMIUM = shutil.which("chromium")
+# Flags for a closed network: no background services calling home.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def open_page(browser, url, width=1280, height=800):
+    """`url` in a new tab, loaded; (page, the URLs it requested, those that failed)."""
+    # 1280 px: a laptop screen, the width the code column is sized for.
+    page = browser.new_page(viewport={"width": width, "height": height})
+    requests, failures = [], []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("requestfailed", lambda request: failures.append(request.url))
+    # A missing file is no failed request to the browser: an answer, 404.
+    page.on("response", lambda r: r.status >= 400 and failures.append(f"{r.status} {r.url}"))
+    page.goto(url, wait_until="networkidle")
+    return page, requests, failures

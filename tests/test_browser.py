@@ -1,23 +1,13 @@
 """The built book in a real headless browser (Debian's chromium, driven by Playwright)."""
 
-import shutil
+import contextlib
 
 import pytest
 
-from helpers import chapters, pages, serve_folder
+import a11y
+from helpers import EDITIONS, SITE_PAGES, chapters, open_page, pages, serve_folder
 
 pytestmark = pytest.mark.book  # needs the built book or builds one: not in the fast loop
-
-CHROMIUM = shutil.which("chromium")
-# Flags for a closed network: no background services calling home.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="module")
@@ -27,40 +17,31 @@ def site(html_dir):
 
 
 @pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        pytest.skip(
-            "Debian's chromium is not installed (make test installs it: tools/install_chromium.sh)"
-        )
-    from playwright.sync_api import sync_playwright
+def served():
+    """Each edition's site (EDITIONS) on 127.0.0.1, started when a test first asks for it."""
+    with contextlib.ExitStack() as stack:
+        urls = {}
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        def url(edition):
+            if edition not in urls:
+                if not (EDITIONS[edition] / "index.html").exists():
+                    pytest.skip(f"{EDITIONS[edition]} is not built (make test builds it)")
+                urls[edition] = stack.enter_context(serve_folder(EDITIONS[edition]))
+            return urls[edition]
 
-
-def open_page(browser, url):
-    # 1280 px: a laptop screen, the width the code column is sized for.
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
-    requests, failures = [], []
-    page.on("request", lambda request: requests.append(request.url))
-    page.on("requestfailed", lambda request: failures.append(request.url))
-    # A missing file is no failed request to the browser: an answer, 404.
-    page.on("response", lambda r: r.status >= 400 and failures.append(f"{r.status} {r.url}"))
-    page.goto(url, wait_until="networkidle")
-    return page, requests, failures
+        yield url
 
 
 @pytest.fixture(scope="module")
-def loaded(browser, site):
+def loaded(browser, served):
     """Each page loaded once for every check that only reads it (a load takes seconds)."""
     pages_by_name = {}
 
-    def load(name):
-        if name not in pages_by_name:
-            pages_by_name[name] = open_page(browser, f"{site}/{name}.html")
-        return pages_by_name[name]
+    def load(name, edition="instructor"):
+        if (edition, name) not in pages_by_name:
+            url = f"{served(edition)}/{name}.html"
+            pages_by_name[edition, name] = open_page(browser, url)
+        return pages_by_name[edition, name]
 
     yield load
     for page, _, _ in pages_by_name.values():
@@ -68,9 +49,9 @@ def loaded(browser, site):
 
 
 @pytest.mark.parametrize("name", pages())
-def test_page_requests_stay_local_and_succeed(loaded, site, html_dir, name):
+def test_page_requests_stay_local_and_succeed(loaded, served, html_dir, name):
     page, requests, failures = loaded(name)
-    assert [url for url in requests if not url.startswith((site, "data:"))] == []
+    assert [url for url in requests if not url.startswith((served("instructor"), "data:"))] == []
     assert failures == []
     # A screenshot of every page, for a person to look at (e.g. CI artifacts).
     shots = html_dir.parent / "screenshots"
@@ -151,3 +132,57 @@ def test_code_and_output_fit_a_laptop_screen(loaded, name):
     assert count > 0
     longest = "\n".join(too_wide)
     assert not too_wide, f"{len(too_wide)} of {count} blocks scroll sideways:\n{longest}"
+
+
+@pytest.mark.parametrize("name", SITE_PAGES)
+def test_axe_finds_no_violation(browser, loaded, served, name):
+    """axe-core's WCAG 2.0/2.1 A and AA rules and best practices, at a laptop's width (the
+    shared load) and a phone's (a load of its own: the theme lays a page out as it loads).
+    The student edition: test_accessibility.py (the other worker's share)."""
+    page, _, _ = loaded(name)
+    found = a11y.violations(page, f"instructor {name} at 1280 px")
+    phone, _, _ = open_page(browser, f"{served('instructor')}/{name}.html", *a11y.WIDTHS["phone"])
+    found += a11y.violations(phone, f"instructor {name} at 390 px")
+    phone.close()
+    assert not found, f"{len(found)} violations:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("name", SITE_PAGES)
+def test_page_reflows_at_320_px(loaded, name):
+    """WCAG 1.4.10: at 320 CSS px nothing but code and tables scrolls sideways."""
+    page, _, _ = loaded(name)
+    assert a11y.reflow(page, name) == []
+
+
+# Controls a reader must reach by keyboard (when the page has them): search, the launch and
+# download menus, the solutions' toggles, the explorer's slider.
+NAMED_CONTROLS = {
+    "search": ".search-button-field",
+    "launch menu": ".dropdown-launch-buttons > button",
+    "download menu": ".dropdown-download-buttons > button",
+    "solution toggle": ".solution button.toggle-button, .tag_solution summary",
+    "explorer slider": "#loss-explorer input[type=range]",
+}
+
+
+@pytest.mark.parametrize("name", SITE_PAGES)
+def test_tab_reaches_every_control_with_a_visible_focus(loaded, name):
+    """Tab from the top reaches every control shown, each with a focus indicator, and focus
+    leaves the page at the end (no trap; tab_walk fails on one)."""
+    page, _, _ = loaded(name)
+    missed, unseen = a11y.tab_walk(page)
+    assert missed == [], f"{name}: Tab never reaches {missed}"
+    assert unseen == [], f"{name}: no visible focus on {unseen}"
+    reached = page.evaluate(
+        "(named) => Object.fromEntries(Object.entries(named).map(([k, selector]) => {"
+        " const all = [...document.querySelectorAll(selector)].filter(el => el.checkVisibility());"
+        " return [k, [all.length, all.filter(el => window.__visited.includes(el)).length]]; }))",
+        NAMED_CONTROLS,
+    )
+    assert all(found == reached for found, reached in reached.values()), reached
+    assert reached["search"][0] >= 1
+    assert reached["download menu"][0] == (name in pages())  # not on search and genindex
+    if name in chapters():
+        assert reached["launch menu"][0] == 1 and reached["solution toggle"][0] > 0
+    if name == "book/03-losses":
+        assert reached["explorer slider"] == [1, 1]

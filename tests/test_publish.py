@@ -3,6 +3,7 @@ ways, pointing at this semester's tag. (test_student_notebooks.py runs its noteb
 test_editions.py checks that no solution is anywhere in it.)"""
 
 import re
+from pathlib import Path
 
 import jupytext
 import nbformat
@@ -121,6 +122,18 @@ def test_chapters_that_run_the_model_ask_colab_for_a_gpu(tree):
         assert ("HF_TOKEN" in notebook.cells[0].source) == (chapter in gpu)
         assert ("[diffusion]" in notebook.cells[1].source) == (chapter in gpu)
         assert not any(c.get("outputs") for c in notebook.cells), "outputs in a student notebook"
+
+
+def test_the_published_site_is_the_student_site_unchanged(tree):
+    """docs/ is a copy of the student site, file for file, so every check of the student
+    site (test_browser.py's axe-core and links) holds for the site students are sent to."""
+    import filecmp
+
+    site = ROOT / "_build" / "student" / "_build" / "html"
+    files = {p.relative_to(site) for p in site.rglob("*") if p.is_file()}
+    published = {p.relative_to(tree / "docs") for p in (tree / "docs").rglob("*") if p.is_file()}
+    assert published - files == {Path(".nojekyll")} and files == published - {Path(".nojekyll")}
+    assert all(filecmp.cmp(site / f, tree / "docs" / f, shallow=False) for f in files)
 
 
 def test_the_package_holds_no_exercise_answer(tree):

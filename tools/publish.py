@@ -21,6 +21,7 @@ import jupytext
 import nbformat
 import yaml
 
+import notebook_a11y
 import plain_notebook
 import student_edition
 
@@ -136,8 +137,10 @@ def write_tree(output: Path = OUTPUT, root: Path = ROOT, site: Path = SITE) -> P
     pages = {f"{s['site']}book/{p.stem}.html": p.read_text() for p in others}
     book = plain_notebook.Book(notebooks, root / "references.bib", pages)
     for name, notebook in notebooks.items():
-        plain = plain_notebook.convert(notebook, name, book, root / "book")
-        nbformat.write(header(plain, name, s), output / "book" / name)
+        plain = header(plain_notebook.convert(notebook, name, book, root / "book"), name, s)
+        if problems := notebook_a11y.problems(plain, name):  # alt text, heading order
+            sys.exit("publish: a notebook a screen reader cannot follow:\n" + "\n".join(problems))
+        nbformat.write(plain, output / "book" / name)
     shutil.copytree(site, output / "docs")
     (output / "docs" / ".nojekyll").touch()  # serve _static/ and _images/ as they are
     return output

@@ -6,6 +6,10 @@ needs from the folders beside it: fonts (output/), TeX extensions (input/), the 
 tools and the menu's other renderer (a11y/, sre/, output/). The other combined components
 (tex-svg.js, mml-chtml.js, ...: 14 MB) are never requested; they stay out of the site and out
 of the student repository, which every Colab notebook clones to install dlbook.
+
+Every expression also carries MathJax's assistive MathML: a copy of it as MathML, hidden from
+sight, that screen readers read (tests/test_accessibility.py checks chapter 5's). tex-chtml.js
+has the extension built in; the setting says so explicitly, in the page and in its menu.
 """
 
 import importlib.util
@@ -16,6 +20,9 @@ from sphinx.util.fileutil import copy_asset
 
 COMPONENT = "tex-chtml.js"
 ON_DEMAND = ("a11y", "adaptors", "input", "output", "sre", "ui")
+ASSISTIVE_MML = {
+    "options": {"enableAssistiveMml": True, "menuOptions": {"settings": {"assistiveMml": True}}}
+}
 
 
 def distribution() -> Path:
@@ -35,7 +42,18 @@ def copy_mathjax(app, exc) -> None:
             shutil.rmtree(left) if left.is_dir() else left.unlink()
 
 
+def merge(into: dict, extra: dict) -> dict:
+    for key, value in extra.items():
+        into[key] = merge(dict(into.get(key) or {}), value) if isinstance(value, dict) else value
+    return into
+
+
+def configure(app, config) -> None:
+    config.mathjax3_config = merge(dict(config.mathjax3_config or {}), ASSISTIVE_MML)
+
+
 def setup(app):
+    app.connect("config-inited", configure)
     app.connect("build-finished", copy_mathjax)
     app.config.mathjax_path = f"mathjax/{COMPONENT}"
     return {"parallel_read_safe": True, "parallel_write_safe": True}

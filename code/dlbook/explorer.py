@@ -16,15 +16,25 @@ import torch
 from dlbook.losses import LOSSES, two_class_curves
 
 MARGIN = torch.linspace(-6, 6, 241, dtype=torch.float64)  # z₁ − z₀
+# Colours from matplotlib's colour-blind-safe tableau-colorblind10, and a
+# dash pattern per curve (on, off, ... in line widths): in greyscale, or to a
+# colour-blind reader, each curve still matches its legend entry.
 COLORS = {
-    "KL": "tab:blue",
-    "CE": "tab:green",
-    "SE": "tab:red",
-    "L1": "tab:purple",
+    "KL": "#006BA4",
+    "CE": "#FF800E",
+    "SE": "#595959",
+    "L1": "#C85200",
 }
+DASHES = {"KL": (4, 2), "CE": (), "SE": (1, 1.5), "L1": (6, 1.5, 1, 1.5)}
 # KL and CE share their gradient: KL is dashed and drawn on top, so both stay
 # visible.
-STYLES = {"KL": {"ls": "--", "zorder": 3}}
+STYLES = {
+    name: {
+        "ls": (0, dashes) if dashes else "-",
+        "zorder": 3 if name == "KL" else 2,
+    }
+    for name, dashes in DASHES.items()
+}
 
 
 def draw(fig, y1: float, show: Sequence[str] = tuple(LOSSES)) -> None:

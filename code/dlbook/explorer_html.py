@@ -9,7 +9,7 @@ from html import escape
 
 from matplotlib.colors import to_hex
 
-from dlbook.explorer import COLORS, MARGIN
+from dlbook.explorer import COLORS, DASHES, MARGIN
 from dlbook.losses import LOSSES, two_class_curves
 
 # Denser near 0 and 1, where the curves change fastest.
@@ -29,6 +29,12 @@ PANEL, HEIGHT, PAD = 330, 220, 42
 YLIM = {"loss": (-0.1, 4.0), "grad": (-1.05, 1.05)}
 YTICKS = {"loss": (0, 1, 2, 3, 4), "grad": (-1, -0.5, 0, 0.5, 1)}
 HEX = {name: to_hex(color) for name, color in COLORS.items()}  # as live
+
+
+def dash(name: str, width: float) -> str:
+    """The curve's dash pattern, as live, as an SVG attribute."""
+    pattern = " ".join(f"{width * length:g}" for length in DASHES[name])
+    return f' stroke-dasharray="{pattern}"' if pattern else ""
 
 
 def to_pixels(
@@ -100,10 +106,9 @@ def axes_svg() -> str:
         )
     for index, name in enumerate(LOSSES):
         x = PAD + 10 + 60 * index
-        dash = ' stroke-dasharray="6 3"' if name == "KL" else ""
         parts.append(
             f'<line x1="{x}" x2="{x + 22}" y1="22" y2="22" '
-            f'stroke="{HEX[name]}" stroke-width="2"{dash}/>'
+            f'stroke="{HEX[name]}" stroke-width="2"{dash(name, 2)}/>'
             f'<text x="{x + 26}" y="26">{name}</text>'
         )
     return "\n".join(parts)
@@ -130,7 +135,7 @@ def static_explorer(
         f'<polyline data-curve="{key}" points="{points}" fill="none" '
         f'stroke="{HEX[key.split("-")[1]]}" stroke-width="1.6" '
         f'clip-path="url(#{escape(element_id)}-{key.split("-")[0]})"'
-        + (' stroke-dasharray="6 3"' if key.endswith("KL") else "")
+        + dash(key.split("-")[1], 1.6)
         + "/>"
         for key, points in first["lines"].items()
     )
