@@ -35,6 +35,11 @@ def resolved_settings() -> str:
     return f"model: {models.resolve()}; images: {data.image_set().name}"
 
 
+def current_fingerprint() -> str:
+    """The fingerprint of the book `make book` would build now (make pdf checks its outputs)."""
+    return fingerprint(settings=resolved_settings())
+
+
 def fingerprint(root: Path = ROOT, settings: str = "") -> str:
     digest = hashlib.sha256()
     for name in FINGERPRINTED:

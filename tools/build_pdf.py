@@ -84,7 +84,7 @@ def sources(edition: str) -> tuple[Path, Path | None]:
         return source, None
     stamp = ROOT / "_build" / ".inputs-fingerprint"
     build_book.apply_course_settings()
-    if not stamp.exists() or stamp.read_text() != build_book.fingerprint():
+    if not stamp.exists() or stamp.read_text() != build_book.current_fingerprint():
         raise PdfError(
             "the book's executed outputs are missing or stale (code/, the lock or the model "
             "setting changed): run `make book` first"
