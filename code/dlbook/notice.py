@@ -19,7 +19,7 @@ def describe(loaded: LoadedModel) -> str:
     if loaded.mode == TINY:
         return (
             "These pictures come from **tiny-digits**, the book's own toy "
-            "text-to-image model: Stable Diffusion's parts at a thousandth "
+            "text-to-image model: Stable Diffusion's parts at about a 350th "
             "of the size, trained on 16 × 16 handwritten digits "
             "(`tools/train_tiny_digits.py`)."
         )
