@@ -75,15 +75,15 @@ def make_root(path: Path) -> Path:
 def test_fingerprint_moves_with_code_environment_and_resolved_settings(tmp_path):
     root = make_root(tmp_path)
     small = "model: random-small on cpu float32; images: offline samples"
-    first = build_book.fingerprint(root, small)
-    assert build_book.fingerprint(root, small) == first
+    first = build_book.fingerprint(root, settings=small)
+    assert build_book.fingerprint(root, settings=small) == first
     (root / "code" / "dlbook" / "calculus.py").write_text("ORDER = 2\n")
-    second = build_book.fingerprint(root, small)
+    second = build_book.fingerprint(root, settings=small)
     assert second != first
     (root / "requirements.txt").write_text("torch==2.14.0\n")
-    third = build_book.fingerprint(root, small)
+    third = build_book.fingerprint(root, settings=small)
     assert third != second
-    assert build_book.fingerprint(root, small.replace("small", "full")) != third
+    assert build_book.fingerprint(root, settings=small.replace("small", "full")) != third
 
 
 def test_auto_on_an_offline_cpu_is_the_same_build_as_random_small(tmp_path, monkeypatch):

@@ -40,7 +40,9 @@ def current_fingerprint() -> str:
     return fingerprint(settings=resolved_settings())
 
 
-def fingerprint(root: Path = ROOT, settings: str = "") -> str:
+def fingerprint(root: Path = ROOT, *, settings: str) -> str:
+    """The inputs' hash: code/, the lock, pyproject and `settings` (resolved_settings(): a
+    required argument, since a fingerprint without them matches no build)."""
     digest = hashlib.sha256()
     for name in FINGERPRINTED:
         path = root / name
