@@ -39,24 +39,33 @@ def reachable(model: str, timeout: float = PROBE_TIMEOUT_S) -> bool:
     return True
 
 
+def causes(error: BaseException | None):
+    """`error`, then what caused it, and so on, each once (diffusers wraps
+    the hub's errors; a chain can loop)."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        yield error
+        error = error.__cause__ or error.__context__
+
+
 def explain(model: str, error: BaseException) -> str | None:
     """One sentence for a hub failure anywhere in `error`'s chain, or None
     when the chain holds none (diffusers re-raises them as OSError)."""
     import httpx2
 
-    reason, seen = refusal(model, error), set()
-    while reason is None and error is not None and id(error) not in seen:
-        seen.add(id(error))
-        if isinstance(error, httpx2.TimeoutException):
+    if reason := refusal(model, error):
+        return reason
+    for cause in causes(error):
+        if isinstance(cause, httpx2.TimeoutException):
             return (
                 f"the hub stopped answering while {model!r} was being "
-                f"fetched ({type(error).__name__}; HF_HUB_DOWNLOAD_TIMEOUT "
+                f"fetched ({type(cause).__name__}; HF_HUB_DOWNLOAD_TIMEOUT "
                 "sets the limit): try again later"
             )
-        if isinstance(error, httpx2.TransportError):
-            return f"could not reach the hub for {model!r} ({error})"
-        error = error.__cause__ or error.__context__
-    return reason
+        if isinstance(cause, httpx2.TransportError):
+            return f"could not reach the hub for {model!r} ({cause})"
+    return None
 
 
 def refusal(model: str, error: BaseException) -> str | None:
@@ -64,10 +73,8 @@ def refusal(model: str, error: BaseException) -> str | None:
     token) as a sentence; None if it holds none."""
     from huggingface_hub import errors
 
-    seen = set()
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
-        if isinstance(error, errors.GatedRepoError):
+    for cause in causes(error):
+        if isinstance(cause, errors.GatedRepoError):
             if hf_token() is None:
                 return (
                     f"{model!r} is gated: accept its license on the Hugging "
@@ -77,7 +84,7 @@ def refusal(model: str, error: BaseException) -> str | None:
                 f"{model!r} is gated, and the account of this HF_TOKEN has "
                 "not been granted access: accept its license on the hub"
             )
-        response = getattr(error, "response", None)
+        response = getattr(cause, "response", None)
         status = getattr(response, "status_code", None)
         message = response.headers.get("X-Error-Message") if status else None
         if status == 401 and message == INVALID_TOKEN:
@@ -85,12 +92,11 @@ def refusal(model: str, error: BaseException) -> str | None:
                 "the hub rejected HF_TOKEN (invalid or expired): create a "
                 f"new read token and set HF_TOKEN to load {model!r}"
             )
-        if isinstance(error, errors.RepositoryNotFoundError):
+        if isinstance(cause, errors.RepositoryNotFoundError):
             return (
                 f"model id {model!r} was not found on the Hugging Face Hub "
                 "(a typo, or a private repository that needs HF_TOKEN)"
             )
-        error = error.__cause__ or error.__context__
     return None
 
 
@@ -129,10 +135,9 @@ def stand_in_note() -> str:
 
     from huggingface_hub import constants
 
-    if urlsplit(constants.ENDPOINT).hostname not in (
-        "127.0.0.1",
-        "localhost",
-    ):
+    from dlbook.downloads import LOOPBACK
+
+    if urlsplit(constants.ENDPOINT).hostname not in LOOPBACK:
         return ""
     return (
         "a rehearsal: a loopback stand-in for the hub at "
