@@ -10,8 +10,9 @@ cause, not half an hour into it.
 import os
 import sys
 import time
+from pathlib import Path
 
-from dlbook import data, hub, models
+from dlbook import data, models
 from dlbook import device as devices
 
 
@@ -32,20 +33,12 @@ def check() -> dict[str, str]:
     device = devices.choose()
     found["device"] = devices.describe(device)
     setting = os.environ.get("DLBOOK_MODEL", "auto")
-    commit = ""
-    if setting not in ("auto", models.TINY, *models.RANDOM_MODES) and not (
-        os.path.isdir(setting)
-    ):
-        try:
-            info = hub.check_access(setting)
-        except hub.HubError as error:
-            raise models.ModelLoadError(str(error)) from error
-        commit = ", cached" if info is None else f", commit {info.sha}"
+    # load_model asks the hub first (gated, unknown id, a rejected token)
     loaded = models.load_model(setting, device)
     size = sum(p.numel() for p in loaded.pipe.unet.parameters())
     note = f"; {loaded.note}" if loaded.note else ""
     found["model"] = (
-        f"{loaded.mode} {loaded.source}{commit} "
+        f"{loaded.mode} {loaded.source}{commit(loaded)} "
         f"({size:,} UNet parameters{note})"
     )
     del loaded
@@ -54,6 +47,19 @@ def check() -> dict[str, str]:
     found["images"] = f"{images.name}: {count:,} images, {images.root}"
     found["seconds"] = f"{time.monotonic() - start:.1f}"
     return found
+
+
+def commit(loaded) -> str:
+    """The commit of weights from the hub's cache (its snapshot folder is
+    named for it), as ", commit <sha>"; else an empty string."""
+    from huggingface_hub import try_to_load_from_cache
+
+    if loaded.mode != "real" or os.path.isdir(loaded.source):
+        return ""
+    index = try_to_load_from_cache(loaded.source, "model_index.json")
+    if not isinstance(index, str):
+        return ""
+    return f", commit {Path(index).parent.name}"
 
 
 def main() -> None:
