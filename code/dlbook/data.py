@@ -21,8 +21,16 @@ from dlbook.samples import make_sample_folder
 
 # larger images are skipped (and listed), not decoded
 MAX_PIXELS = 50_000_000
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff")
-IMAGE_SUFFIXES += (".webp",)
+IMAGE_SUFFIXES = (
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".bmp",
+    ".gif",
+    ".tif",
+    ".tiff",
+    ".webp",
+)
 
 
 # Reading: every file becomes an RGB image, is skipped with a stated reason,
