@@ -1,8 +1,9 @@
 """make pdf's diagnosis of a failed or flawed xelatex run (tools/pdf_log.py) and of a failed
 Sphinx run (build_pdf.sphinx_cause): each names the book page and the line."""
 
-import build_pdf
 import pdf_log
+
+import build_pdf
 
 TEX = r"""\chapter{The softmax}
 \label{\detokenize{book/02-softmax::doc}}

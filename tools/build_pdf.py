@@ -27,7 +27,7 @@ import build_book
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "_build" / "pdf"
 NAMES = {"instructor": "foundations.pdf", "student": "foundations-student.pdf"}
-# Each site's download menu links its edition's PDF beside index.html (sphinx_pdf_download.py).
+# Each site's download menu links its edition's PDF beside index.html (sphinx_download.py).
 SITES = {
     "instructor": ROOT / "_build" / "html",
     "student": ROOT / "_build" / "student" / "_build" / "html",

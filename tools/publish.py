@@ -21,6 +21,7 @@ import jupytext
 import nbformat
 import yaml
 
+import build_pdf
 import notebook_a11y
 import plain_notebook
 import student_edition
@@ -28,7 +29,7 @@ import student_edition
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "_build" / "publish"
 SITE = ROOT / "_build" / "student" / "_build" / "html"
-PDF = "foundations-student.pdf"
+PDF = build_pdf.NAMES["student"]
 COLAB = "https://colab.research.google.com/github/{slug}/blob/{tag}/book/{name}"
 BINDER = "https://mybinder.org/v2/gh/{slug}/{tag}?urlpath=lab/tree/book/{name}"
 BADGES = (

@@ -1,4 +1,4 @@
-"""Sphinx extension: the download menu's ".ipynb" entry gives the plain notebook.
+"""Sphinx extension: the download menu gives the plain notebook and the whole book as a PDF.
 
 sphinx-book-theme links ".ipynb" to `_sources/`, the MyST source notebook, where `(label)=`,
 `{cite:p}`, `{eq}` and `:::{exercise}` show as markup. This extension writes each chapter as
@@ -10,9 +10,11 @@ plain Jupyter into the site's `notebooks/` folder and points that entry there:
   as "Solution" blockquotes), without the student repository's header.
 
 It changes that one entry of the theme's download group (on a page built from a notebook, the
-".ipynb" source entry, which is the same MyST) and leaves the others, and any entry another
-extension appends, alone. tests/test_site.py downloads the notebook as the link gives
-it and checks that no MyST is left.
+".ipynb" source entry, which is the same MyST) and leaves the others alone. tests/test_site.py
+downloads the notebook as the link gives it and checks that no MyST is left.
+
+Every page's group also offers the edition's PDF, which `make pdf` (tools/build_pdf.py) puts
+beside index.html. (The theme's own ".pdf" entry prints the one page.)
 """
 
 import re
@@ -20,6 +22,8 @@ from pathlib import Path
 
 import jupytext
 import nbformat
+
+from build_pdf import NAMES as PDF  # beside this file, on the path Jupyter Book gives it
 
 FOLDER = "notebooks"
 CHAPTER = re.compile(r"book/(\d\d-[\w-]+)$")
@@ -86,26 +90,40 @@ def write_notebooks(source: Path, output: Path, student: bool) -> list[Path]:
     return written
 
 
-def point_download_at_plain_notebook(app, pagename, templatename, context, doctree):
+def mend_download_menu(app, pagename, templatename, context, doctree):
+    for group in context.get("header_buttons", []):
+        if group.get("label") == "download-buttons":
+            point_at_plain_notebook(group, pagename, context)
+            edition = "student" if is_student(app) else "instructor"
+            group["buttons"].append(
+                {
+                    "type": "link",
+                    "url": context["pathto"](PDF[edition], 1),
+                    "text": "Book (PDF)",
+                    "tooltip": "Download the whole book as a PDF",
+                    "icon": "fas fa-book",
+                    "label": "download-book-pdf-button",
+                }
+            )
+
+
+def point_at_plain_notebook(group, pagename, context) -> None:
     match = CHAPTER.search(pagename)
     if not match:
         return
     url = context["pathto"](f"{FOLDER}/{match[1]}.ipynb", 1)
-    for group in context.get("header_buttons", []):
-        if group.get("label") != "download-buttons":
-            continue
-        for button in group["buttons"]:
-            # A page built from a .md has a notebook entry; one built from a .ipynb (the
-            # student site's chapters) offers that MyST notebook as its "source" instead.
-            notebook = button.get("label") == "download-notebook-button"
-            source = button.get("label") == "download-source-button"
-            if notebook or (source and button.get("text") == ".ipynb"):
-                button.update(
-                    url=url,
-                    label="download-notebook-button",
-                    icon="fas fa-code",
-                    tooltip="Download the notebook (plain Jupyter, as Colab opens it)",
-                )
+    for button in group["buttons"]:
+        # A page built from a .md has a notebook entry; one built from a .ipynb (the student
+        # site's chapters) offers that MyST notebook as its "source" instead.
+        notebook = button.get("label") == "download-notebook-button"
+        source = button.get("label") == "download-source-button"
+        if notebook or (source and button.get("text") == ".ipynb"):
+            button.update(
+                url=url,
+                label="download-notebook-button",
+                icon="fas fa-code",
+                tooltip="Download the notebook (plain Jupyter, as Colab opens it)",
+            )
 
 
 def build_notebooks(app, exception):
@@ -115,6 +133,6 @@ def build_notebooks(app, exception):
 
 def setup(app):
     # after sphinx-book-theme's add_header_buttons (priority 501) has built the group
-    app.connect("html-page-context", point_download_at_plain_notebook, priority=502)
+    app.connect("html-page-context", mend_download_menu, priority=502)
     app.connect("build-finished", build_notebooks)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
