@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import CHROMIUM, CHROMIUM_ARGS, HTML, ROOT
+from helpers import BROWSE, CHROMIUM, CHROMIUM_ARGS, HTML, ROOT
 
 # `make test` runs pytest-xdist with a worker per core (-n logical --dist loadfile). Each worker,
 # and every kernel or interpreter it starts, gets its share of the cores: two workers each
@@ -36,6 +36,11 @@ def pytest_collection_modifyitems(items):
         return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
 
     items.sort(key=rank)  # stable: each file's tests, and a notebook's cells, stay in order
+
+
+def pytest_report_header():
+    if BROWSE:  # never a silent narrowing
+        return f"browser checks visit only {', '.join(BROWSE)} (DLBOOK_BROWSE)"
 
 
 def pytest_terminal_summary(terminalreporter):

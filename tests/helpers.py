@@ -4,6 +4,7 @@ and a clean interpreter. (Fixtures are in conftest.py.)"""
 import contextlib
 import functools
 import http.server
+import os
 import re
 import shutil
 import subprocess
@@ -40,6 +41,18 @@ def pages() -> list[str]:
 
 # Every page of a site: the toc's, and the site's own search page and index.
 SITE_PAGES = [*pages(), "search", "genindex"]
+# The browser checks (test_browser.py, test_accessibility.py) visit every page unless
+# DLBOOK_BROWSE names some, comma-separated: the fast rehearsal names the chapters its
+# settings change, since make test has just browsed every page of the offline book.
+BROWSE = [name for name in os.environ.get("DLBOOK_BROWSE", "").split(",") if name]
+
+
+def browsed(names: list[str]) -> list[str]:
+    """`names`, less those DLBOOK_BROWSE leaves out."""
+    unknown = set(BROWSE) - set(SITE_PAGES)
+    if unknown:
+        raise ValueError(f"DLBOOK_BROWSE names no page of the book: {sorted(unknown)}")
+    return [name for name in names if not BROWSE or name in BROWSE]
 
 
 @contextlib.contextmanager

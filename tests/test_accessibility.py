@@ -6,7 +6,7 @@ import re
 import pytest
 
 import a11y
-from helpers import EDITIONS, ROOT, SITE_PAGES, open_page, serve_folder
+from helpers import EDITIONS, ROOT, SITE_PAGES, browsed, open_page, serve_folder
 
 pytestmark = pytest.mark.book  # a browser, and (most) the built book
 
@@ -20,7 +20,7 @@ def student_site():
         yield url
 
 
-@pytest.mark.parametrize("name", SITE_PAGES)
+@pytest.mark.parametrize("name", browsed(SITE_PAGES))
 def test_axe_finds_no_violation_in_the_student_edition(browser, student_site, name):
     """As test_browser.py's check of the instructor edition; the published tree's docs/ is
     this site, file for file (test_publish.py)."""

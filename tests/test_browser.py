@@ -5,7 +5,7 @@ import contextlib
 import pytest
 
 import a11y
-from helpers import EDITIONS, SITE_PAGES, chapters, open_page, pages, serve_folder
+from helpers import EDITIONS, SITE_PAGES, browsed, chapters, open_page, pages, serve_folder
 
 pytestmark = pytest.mark.book  # needs the built book or builds one: not in the fast loop
 
@@ -48,7 +48,7 @@ def loaded(browser, served):
         page.close()
 
 
-@pytest.mark.parametrize("name", pages())
+@pytest.mark.parametrize("name", browsed(pages()))
 def test_page_requests_stay_local_and_succeed(loaded, served, html_dir, name):
     page, requests, failures = loaded(name)
     assert [url for url in requests if not url.startswith((served("instructor"), "data:"))] == []
@@ -68,7 +68,7 @@ def test_a_missing_file_counts_as_a_failure(browser, tmp_path):
     assert failures == [f"404 {url}/missing.png"]
 
 
-@pytest.mark.parametrize("name", pages())
+@pytest.mark.parametrize("name", browsed(pages()))
 def test_every_image_loads_and_has_alt_text(loaded, name):
     page, _, _ = loaded(name)
     images = page.evaluate(
@@ -80,7 +80,7 @@ def test_every_image_loads_and_has_alt_text(loaded, name):
         assert image["alt"].strip(), f"{image['src']} has no alt text"
 
 
-@pytest.mark.parametrize("name", chapters())
+@pytest.mark.parametrize("name", browsed(chapters()))
 def test_math_is_typeset(loaded, name):
     page, _, _ = loaded(name)
     article = page.locator("article").inner_text()
@@ -123,7 +123,7 @@ WIDER_THAN_THEIR_BOX = """(selector) => [...document.querySelectorAll(selector)]
     .map((pre) => pre.textContent.split("\\n").reduce((a, b) => (b.length > a.length ? b : a)))"""
 
 
-@pytest.mark.parametrize("name", chapters())
+@pytest.mark.parametrize("name", browsed(chapters()))
 def test_code_and_output_fit_a_laptop_screen(loaded, name):
     """At 1280 px wide nothing scrolls sideways: each block's content fits its box."""
     page, _, _ = loaded(name)
@@ -134,7 +134,7 @@ def test_code_and_output_fit_a_laptop_screen(loaded, name):
     assert not too_wide, f"{len(too_wide)} of {count} blocks scroll sideways:\n{longest}"
 
 
-@pytest.mark.parametrize("name", SITE_PAGES)
+@pytest.mark.parametrize("name", browsed(SITE_PAGES))
 def test_axe_finds_no_violation(browser, loaded, served, name):
     """axe-core's WCAG 2.0/2.1 A and AA rules and best practices, at a laptop's width (the
     shared load) and a phone's (a load of its own: the theme lays a page out as it loads).
@@ -147,7 +147,7 @@ def test_axe_finds_no_violation(browser, loaded, served, name):
     assert not found, f"{len(found)} violations:\n" + "\n".join(found)
 
 
-@pytest.mark.parametrize("name", SITE_PAGES)
+@pytest.mark.parametrize("name", browsed(SITE_PAGES))
 def test_page_reflows_at_320_px(loaded, name):
     """WCAG 1.4.10: at 320 CSS px nothing but code and tables scrolls sideways."""
     page, _, _ = loaded(name)
@@ -165,7 +165,7 @@ NAMED_CONTROLS = {
 }
 
 
-@pytest.mark.parametrize("name", SITE_PAGES)
+@pytest.mark.parametrize("name", browsed(SITE_PAGES))
 def test_tab_reaches_every_control_with_a_visible_focus(loaded, name):
     """Tab from the top reaches every control shown, each with a focus indicator, and focus
     leaves the page at the end (no trap; tab_walk fails on one)."""
