@@ -37,7 +37,16 @@ def draw(fig, y1: float, show: Sequence[str] = tuple(LOSSES)) -> None:
     """Draw the chosen losses (left) and their ∂/∂z₁ (right) for target y₁
     into `fig`.
 
-    `fig` is a Figure or SubFigure, best made with layout="constrained".
+    Args:
+        fig (`Figure` or `SubFigure`):
+            Cleared and filled; best made with layout="constrained".
+        y1 (`float`):
+            The target's probability of class 1, strictly between 0 and 1.
+        show (`Sequence[str]`, defaults to all of `LOSSES`):
+            The losses to draw, by name: "KL", "CE", "SE", "L1".
+
+    Raises:
+        `ValueError`: an unknown loss, or y1 outside (0, 1).
     """
     unknown = set(show) - set(LOSSES)
     if unknown:
@@ -74,7 +83,12 @@ def draw(fig, y1: float, show: Sequence[str] = tuple(LOSSES)) -> None:
 
 def live_explorer():
     """An ipywidgets control: a y₁ slider and one checkbox per loss,
-    redrawing both plots."""
+    redrawing both plots.
+
+    Returns:
+        `ipywidgets.VBox`: the slider, the checkboxes, the plots. It needs
+        a running kernel; the page shows `static_explorer`'s HTML.
+    """
     import ipywidgets as widgets
     from IPython.display import Image
 

@@ -124,7 +124,20 @@ def static_explorer(
     element_id: str = "loss-explorer",
 ) -> str:
     """A self-contained HTML slider drawing the curves as SVG from their
-    data: needs neither kernel nor network."""
+    data: needs neither kernel nor network.
+
+    Args:
+        y1_values (`Sequence[float]`, defaults to `STATIC_Y1`):
+            The slider's targets y₁, one frame of curves each.
+        start (`float`, defaults to 0.5):
+            The target shown first; one of `y1_values`.
+        element_id (`str`, defaults to "loss-explorer"):
+            The HTML id of the explorer, unique on its page.
+
+    Returns:
+        `str`: HTML with inline SVG and script (display it with
+        `IPython.display.HTML`).
+    """
     if start not in y1_values:
         raise ValueError(f"start={start} is not among the frames' y1 values")
     frames = [frame(y1) for y1 in y1_values]
