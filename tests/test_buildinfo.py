@@ -3,6 +3,7 @@
 import torch
 
 import buildinfo
+import dlbook
 from sphinx_buildinfo import footer_html
 
 
@@ -22,7 +23,7 @@ def test_describe_names_versions_and_device(monkeypatch):
     monkeypatch.setenv("DLBOOK_MODEL", "auto")
     info = buildinfo.describe()
     assert info["torch"] == torch.__version__.split("+")[0]
-    assert info["dlbook"] == "0.1.0"
+    assert info["dlbook"] == dlbook.__version__  # pyproject's: test_version.py
     assert info["device"].startswith("CUDA" if torch.cuda.is_available() else "CPU")
 
 

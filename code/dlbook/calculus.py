@@ -14,7 +14,15 @@ SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 def polynomial(
     coefficients: Sequence[float],
 ) -> Callable[[torch.Tensor], torch.Tensor]:
-    """Return the function x ↦ Σₖ cₖ xᵏ, elementwise on a tensor x."""
+    """Return the function x ↦ Σₖ cₖ xᵏ, elementwise on a tensor x.
+
+    Args:
+        coefficients (`Sequence[float]`):
+            c₀, c₁, ..., in increasing powers.
+
+    Returns:
+        A function from a tensor x to a tensor shaped like x.
+    """
     coefficients = tuple(float(c) for c in coefficients)
 
     def p(x: torch.Tensor) -> torch.Tensor:
@@ -36,7 +44,15 @@ def power_rule(
     """Coefficients of the `order`-th derivative, by d/dx xᵏ = k xᵏ⁻¹ applied
     `order` times.
 
-    Past the degree the result is ``()``, the zero polynomial.
+    Args:
+        coefficients (`Sequence[float]`):
+            c₀, c₁, ..., in increasing powers.
+        order (`int`, defaults to 1):
+            How many times to differentiate, ≥ 0.
+
+    Returns:
+        `tuple[float]`: the derivative's coefficients; past the degree,
+        ``()``, the zero polynomial.
     """
     if not isinstance(order, int) or isinstance(order, bool) or order < 0:
         raise ValueError(
@@ -54,7 +70,17 @@ def derivatives(
     """The first `n` derivatives of an elementwise function f at the points
     x, by autograd.
 
-    Returns ``[f'(x), f''(x), ..., f⁽ⁿ⁾(x)]``, each shaped like x.
+    Args:
+        f (`Callable`):
+            An elementwise function of a tensor, built from torch ops.
+        x (`torch.Tensor`):
+            The points, created with requires_grad=True.
+        n (`int`):
+            How many derivatives, ≥ 0.
+
+    Returns:
+        `list[torch.Tensor]`: ``[f'(x), f''(x), ..., f⁽ⁿ⁾(x)]``, each
+        shaped like x.
     """
     if not isinstance(n, int) or isinstance(n, bool) or n < 0:
         raise ValueError(f"n must be a non-negative integer, got {n!r}")
@@ -85,8 +111,17 @@ def derivatives(
 
 
 def format_polynomial(coefficients: Sequence[float], var: str = "x") -> str:
-    """Human-readable form, highest power first: (5, -4, 3, -2, 1) → 'x⁴ −
-    2x³ + 3x² − 4x + 5'."""
+    """Human-readable form, highest power first.
+
+    Args:
+        coefficients (`Sequence[float]`):
+            c₀, c₁, ..., in increasing powers.
+        var (`str`, defaults to "x"):
+            The variable's name.
+
+    Returns:
+        `str`: e.g. 'x⁴ − 2x³ + 3x² − 4x + 5' for (5, -4, 3, -2, 1).
+    """
     terms = []
     for k in reversed(range(len(coefficients))):
         c = float(coefficients[k])

@@ -62,7 +62,18 @@ def check_image(path: Path, max_pixels: int = MAX_PIXELS) -> str | None:
 
 def open_rgb(path: str | Path) -> Image.Image:
     """Load any image as 8-bit RGB: the conversions are decided here, once,
-    for all modes."""
+    for all modes.
+
+    Args:
+        path (`str` or `Path`):
+            An image file PIL can read.
+
+    Returns:
+        `PIL.Image.Image` in mode RGB, loaded (the file is closed).
+
+    Raises:
+        `DataError`: the file cannot be decoded; the message names it.
+    """
     try:
         with Image.open(path) as picture:
             picture.load()
@@ -72,6 +83,16 @@ def open_rgb(path: str | Path) -> Image.Image:
 
 
 def to_rgb(picture: Image.Image) -> Image.Image:
+    """Any PIL image as 8-bit RGB, whatever its mode.
+
+    Args:
+        picture (`PIL.Image.Image`):
+            16-bit, palette, transparent, grey, CMYK, ... or RGB.
+
+    Returns:
+        `PIL.Image.Image` in mode RGB: 16-bit scaled (not clipped) to 8
+        bits, transparency composited onto white.
+    """
     if picture.mode in ("I;16", "I;16B", "I;16L", "I"):
         # 16-bit: scale to 8 bits; PIL's own convert would clip everything
         # above 255 to white.
@@ -126,7 +147,24 @@ def scan_folder(root: Path, max_pixels: int = MAX_PIXELS) -> Scan:
 
 def image_folder(root: Path, transform=None, max_pixels: int = MAX_PIXELS):
     """torchvision's ImageFolder over the usable files of `root`, and the
-    list of skipped ones."""
+    list of skipped ones.
+
+    Args:
+        root (`Path`):
+            A folder with one sub-folder of images per class.
+        transform (*optional*):
+            Applied to each RGB image, e.g. `clip_transform(processor)`.
+        max_pixels (`int`, defaults to `MAX_PIXELS`):
+            Larger images are skipped, not decoded.
+
+    Returns:
+        `(ImageFolder, list[tuple[Path, str]])`: the dataset, whose images
+        load through `open_rgb`, and each skipped file (or empty class
+        folder) with the reason.
+
+    Raises:
+        `DataError`: no usable image in a class sub-folder of `root`.
+    """
     from torchvision.datasets import ImageFolder
 
     root = Path(
@@ -197,7 +235,15 @@ def clip_transform(processor):
     """CLIP's preprocessing as a torchvision transform, step for step as
     `processor` does it: resize the short side to 224 (bicubic), center-crop
     224×224, scale to [0, 1] and normalize with the processor's own mean and
-    std."""
+    std.
+
+    Args:
+        processor (`CLIPImageProcessor`):
+            E.g. `pipe.feature_extractor`; its sizes, mean and std are used.
+
+    Returns:
+        `v2.Compose`: RGB `PIL.Image` → float32 tensor `(3, 224, 224)`.
+    """
     import torch
     from torchvision.transforms import v2
 
@@ -224,12 +270,24 @@ class ImageSet:
 
 
 def image_set(setting: str | None = None, timeout: float = 10.0) -> ImageSet:
-    """The images chapter 6 runs on, chosen by DLBOOK_IMAGES (default
-    "auto").
+    """The images chapter 6 runs on.
 
-    "coco_humans": the course's set (download errors stop us); "offline":
-    SAMPLES; "auto": the course's set if it is cached or downloads within
-    `timeout` seconds, else SAMPLES.
+    Args:
+        setting (`str`, *optional*):
+            "coco_humans": the course's set, downloaded once into the cache
+            (an error stops us); "offline": real photographs made without a
+            network (`dlbook.samples`); "auto": the course's set if it is
+            cached or downloads, else the offline one. Defaults to
+            DLBOOK_IMAGES, else "auto".
+        timeout (`float`, defaults to 10.0):
+            Seconds the download may wait for each connection or read.
+
+    Returns:
+        `ImageSet`: the folder (one sub-folder per class), its name, and
+        why it is not the course's set when it is not.
+
+    Raises:
+        `DataError`: an unknown setting, or "coco_humans" unavailable.
     """
     setting = setting or os.environ.get("DLBOOK_IMAGES", "auto")
     if setting not in ("auto", "coco_humans", "offline"):

@@ -1,15 +1,16 @@
 """Where the chapters run: one setting, ``DLBOOK_DEVICE``, and one dtype
-rule.
+rule (`dtype_for`: float16 on a GPU, float32 on a CPU).
 
 - ``auto`` (the default): CUDA if torch can use a GPU, else the CPU;
 - ``cpu``: the CPU, even where a GPU is present;
-- ``cuda`` (or ``cuda:N``): a GPU or nothing. When torch cannot use one, stop
-  at
-  once with the reason, never fall back: a "GPU build" that quietly runs the
-  real model on a CPU would run for hours before a timeout says anything.
+- ``cuda`` (or ``cuda:N``): a GPU or nothing. When torch cannot use one,
+  stop at once with the reason, never fall back: a "GPU build" that quietly
+  runs the real model on a CPU would run for hours before a timeout says
+  anything.
 
-    python -m dlbook.device   # prints the device, or the reason there is
-    none (exit status 1)
+From a shell::
+
+    python -m dlbook.device  # the device, or why there is none (exit 1)
 """
 
 import os
@@ -29,8 +30,20 @@ class DeviceError(RuntimeError):
 
 
 def choose(setting: str | None = None) -> str:
-    """The device the chapters run on: 'cpu' or 'cuda' (or 'cuda:N'), per
-    DLBOOK_DEVICE."""
+    """The device the chapters run on.
+
+    Args:
+        setting (`str`, *optional*):
+            "auto", "cpu", "cuda" or "cuda:N" (see the module doc; case and
+            spaces ignored). Defaults to DLBOOK_DEVICE, else "auto".
+
+    Returns:
+        `str`: "cpu", "cuda" or "cuda:N", a name torch accepts.
+
+    Raises:
+        `DeviceError`: an unknown setting, or a GPU asked for that torch
+        cannot use; the message says why.
+    """
     setting = (
         (setting or os.environ.get("DLBOOK_DEVICE") or "auto")
         .strip()

@@ -1,5 +1,5 @@
-"""Chapter 5: Stable Diffusion by hand — tokens → text vectors → latents →
-RGB.
+"""Chapter 5: Stable Diffusion by hand, tokens → text vectors → latents
+→ RGB.
 
 The steps follow diffusers' StableDiffusionPipeline.__call__, written out so
 each tensor can be looked at: classifier-free guidance (Ho & Salimans, 2022)
@@ -47,14 +47,36 @@ def initial_latents(
     seed: int, shape=(1, 4, 64, 64), dtype=torch.float32
 ) -> torch.Tensor:
     """Gaussian noise from numpy's RandomState, identical on every device and
-    platform."""
+    platform.
+
+    Args:
+        seed (`int`):
+            Seeds the RandomState.
+        shape (`tuple[int]`, defaults to `(1, 4, 64, 64)`):
+            SD v1-4's latents for one 512 × 512 image.
+        dtype (`torch.dtype`, defaults to `torch.float32`):
+            The dtype returned (numpy draws float64).
+
+    Returns:
+        `torch.Tensor` of `shape`, on the CPU.
+    """
     # float64: cast before use
     noise = np.random.RandomState(seed).randn(*shape)
     return torch.from_numpy(noise).to(dtype)
 
 
 def decode(pipe, latents: torch.Tensor) -> torch.Tensor:
-    """Latents → RGB in [0, 1], on the CPU in float32."""
+    """Latents → RGB in [0, 1], on the CPU in float32.
+
+    Args:
+        pipe (`StableDiffusionPipeline`):
+            Its VAE decodes; its image processor maps to [0, 1].
+        latents (`torch.Tensor` of shape `(B, 4, h, w)`):
+            As the UNet sees them, scaled by the VAE's scaling factor.
+
+    Returns:
+        `torch.Tensor` of shape `(B, 3, H, W)`: 512 × 512 for SD v1-4.
+    """
     # The UNet works on latents times scaling_factor (unit variance); the
     # autoencoder never saw the factor, so divide it out before decoding.
     # (B, 3, 512, 512)
@@ -82,8 +104,30 @@ def generate(
     """Text to image with classifier-free guidance, one numbered step at a
     time.
 
-    A list of prompts makes one image each, from one seeded batch of noise.
-    `scheduler` replaces the pipeline's (e.g. `schedule.PLMS`).
+    Args:
+        pipe (`StableDiffusionPipeline`):
+            Supplies the tokenizer, text encoder, UNet, VAE and scheduler.
+        prompt (`str` or `list[str]`):
+            A list makes one image per prompt, from one seeded batch of
+            noise.
+        seed (`int`, defaults to 0):
+            Seeds the initial latents (`initial_latents`).
+        steps (`int`, defaults to 33):
+            The number of denoising steps the scheduler is set to.
+        guidance_scale (`float`, defaults to 7.5):
+            s in ε_u + s (ε_c − ε_u): 0 ignores the prompt, 1 is the
+            conditional prediction alone.
+        decode_every (`int`, defaults to 0):
+            Also decode the latents after every this many steps; 0 never.
+        progress (`bool`, defaults to `True`):
+            Show a progress bar over the steps.
+        scheduler (*optional*):
+            Replaces the pipeline's, e.g. `schedule.PLMS(config)`.
+
+    Returns:
+        `Run`: the images `(B, 3, H, W)` in [0, 1] on the CPU, the final
+        latents, the decoded intermediates, the shape and dtype of each
+        tensor the steps make, and the number of UNet calls.
     """
     tokenizer, text_encoder = pipe.tokenizer, pipe.text_encoder
     unet, scheduler = pipe.unet, scheduler or pipe.scheduler

@@ -34,8 +34,12 @@ SPLIT_SEED = 0  # the train/held-out split of the data set
 
 
 def folder():
-    """The shipped model's folder (a Traversable; a real path once the
-    package is installed)."""
+    """The shipped model's folder.
+
+    Returns:
+        `importlib.resources.abc.Traversable`: a real path once the
+        package is installed.
+    """
     return resources.files("dlbook").joinpath("assets", "tiny-digits")
 
 
@@ -51,7 +55,15 @@ class Split:
 
 def load(held_out: float = 0.2) -> tuple[Split, Split]:
     """scikit-learn's digits at 16 × 16 RGB, split into training and held-out
-    sets (seeded)."""
+    sets (seeded).
+
+    Args:
+        held_out (`float`, defaults to 0.2):
+            The share of the images held out.
+
+    Returns:
+        `(Split, Split)`: training and held-out images and labels.
+    """
     from sklearn.datasets import load_digits
 
     digits = load_digits()
@@ -73,13 +85,29 @@ def load(held_out: float = 0.2) -> tuple[Split, Split]:
 
 def features(images: torch.Tensor) -> np.ndarray:
     """What the classifier reads: grey levels of a 16 × 16 image,
-    flattened."""
+    flattened.
+
+    Args:
+        images (`torch.Tensor` of shape `(N, 3, 16, 16)`):
+            Values in [0, 1], on the CPU.
+
+    Returns:
+        `np.ndarray` of shape `(N, 256)`.
+    """
     return images.float().mean(dim=1).flatten(1).numpy()
 
 
 def classifier(train: Split):
     """A logistic regression on the same 16 × 16 digits: the judge of
-    generated images."""
+    generated images.
+
+    Args:
+        train (`Split`):
+            The images it learns from (`load()[0]`).
+
+    Returns:
+        `sklearn.linear_model.LogisticRegression`, fitted on `features`.
+    """
     from sklearn.linear_model import LogisticRegression
 
     model = LogisticRegression(max_iter=2000, C=0.5)
@@ -144,7 +172,27 @@ def sweep(
     steps=20,
 ):
     """For each guidance scale: `per_digit` images of each digit, read by
-    `judge`."""
+    `judge`.
+
+    Args:
+        pipe (`StableDiffusionPipeline`):
+            tiny-digits (`load_model("tiny-digits").pipe`).
+        judge:
+            A classifier of `features` (`classifier`).
+        real (`Split`):
+            Real digits, the measure of diversity and saturation.
+        scales (iterable of `float`):
+            The guidance scales to try.
+        per_digit (`int`, defaults to 10):
+            Images per digit and scale.
+        seed (`int`, defaults to 0):
+            Seeds the noise; the same for every scale.
+        steps (`int`, defaults to 20):
+            Denoising steps per image.
+
+    Returns:
+        `list[SweepRow]`, one per scale.
+    """
     prompts = [
         captions(digit)[0] for digit in range(10) for _ in range(per_digit)
     ]

@@ -12,6 +12,9 @@ def self_check():
 
     A wrong answer still fails loudly (its AssertionError passes through);
     only an unanswered one (NotImplementedError) is reported and skipped.
+
+    Returns:
+        A context manager: ``with self_check(): ...`` around the checks.
     """
     try:
         yield

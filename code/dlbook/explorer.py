@@ -7,31 +7,27 @@ same curves from their data as SVG in a self-contained HTML slider.
 """
 
 import io
-import math
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
-import torch
 
+from dlbook.explorer_style import (
+    COLORS,
+    DASHES,
+    MARGIN,
+    TITLES,
+    XLIM,
+    YLIM,
+    ZORDER,
+    optimum,
+)
 from dlbook.losses import LOSSES, two_class_curves
 
-MARGIN = torch.linspace(-6, 6, 241, dtype=torch.float64)  # z₁ − z₀
-# Colours from matplotlib's colour-blind-safe tableau-colorblind10, and a
-# dash pattern per curve (on, off, ... in line widths): in greyscale, or to a
-# colour-blind reader, each curve still matches its legend entry.
-COLORS = {
-    "KL": "#006BA4",
-    "CE": "#FF800E",
-    "SE": "#595959",
-    "L1": "#C85200",
-}
-DASHES = {"KL": (4, 2), "CE": (), "SE": (1, 1.5), "L1": (6, 1.5, 1, 1.5)}
-# KL and CE share their gradient: KL is dashed and drawn on top, so both stay
-# visible.
+# matplotlib's form of the shared dash patterns and stacking
 STYLES = {
     name: {
         "ls": (0, dashes) if dashes else "-",
-        "zorder": 3 if name == "KL" else 2,
+        "zorder": ZORDER[name],
     }
     for name, dashes in DASHES.items()
 }
@@ -41,7 +37,16 @@ def draw(fig, y1: float, show: Sequence[str] = tuple(LOSSES)) -> None:
     """Draw the chosen losses (left) and their ∂/∂z₁ (right) for target y₁
     into `fig`.
 
-    `fig` is a Figure or SubFigure, best made with layout="constrained".
+    Args:
+        fig (`Figure` or `SubFigure`):
+            Cleared and filled; best made with layout="constrained".
+        y1 (`float`):
+            The target's probability of class 1, strictly between 0 and 1.
+        show (`Sequence[str]`, defaults to all of `LOSSES`):
+            The losses to draw, by name: "KL", "CE", "SE", "L1".
+
+    Raises:
+        `ValueError`: an unknown loss, or y1 outside (0, 1).
     """
     unknown = set(show) - set(LOSSES)
     if unknown:
@@ -64,23 +69,26 @@ def draw(fig, y1: float, show: Sequence[str] = tuple(LOSSES)) -> None:
         }
         ax_loss.plot(MARGIN, loss, **style)
         ax_grad.plot(MARGIN, grad, **style)
-    optimum = math.log(y1 / (1 - y1))  # the margin where p₁ = y₁
-    for ax, title in ((ax_loss, "loss"), (ax_grad, "∂ loss / ∂z₁")):
-        ax.axvline(optimum, color="gray", lw=0.8, ls=":")
+    for ax, kind in zip((ax_loss, ax_grad), YLIM, strict=True):
+        ax.axvline(optimum(y1), color="gray", lw=0.8, ls=":")
         ax.axhline(0, color="gray", lw=0.5)
         ax.set_xlabel("$z_1 - z_0$")
-        ax.set_title(f"{title}, target $y_1 = {y1:.3f}$")
-        ax.set_xlim(-6, 6)
+        ax.set_title(f"{TITLES[kind]}, target $y_1 = {y1:.3f}$")
+        ax.set_xlim(*XLIM)
+        ax.set_ylim(*YLIM[kind])
         ax.grid(alpha=0.3)
-    ax_loss.set_ylim(-0.1, 4)
-    ax_grad.set_ylim(-1.05, 1.05)
     if show:
         ax_loss.legend(loc="upper center", ncols=len(show))
 
 
 def live_explorer():
     """An ipywidgets control: a y₁ slider and one checkbox per loss,
-    redrawing both plots."""
+    redrawing both plots.
+
+    Returns:
+        `ipywidgets.VBox`: the slider, the checkboxes, the plots. It needs
+        a running kernel; the page shows `static_explorer`'s HTML.
+    """
     import ipywidgets as widgets
     from IPython.display import Image
 

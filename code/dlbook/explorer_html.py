@@ -3,13 +3,21 @@ slider that draws the curves from their data as SVG, with no kernel and no
 network (explorer.py draws the same curves with matplotlib, live)."""
 
 import json
-import math
 from collections.abc import Sequence
 from html import escape
 
 from matplotlib.colors import to_hex
 
-from dlbook.explorer import COLORS, DASHES, MARGIN
+from dlbook.explorer_style import (
+    COLORS,
+    DASHES,
+    MARGIN,
+    TITLES,
+    XLIM,
+    YLIM,
+    ZORDER,
+    optimum,
+)
 from dlbook.losses import LOSSES, two_class_curves
 
 # Denser near 0 and 1, where the curves change fastest.
@@ -26,7 +34,6 @@ STATIC_Y1 = (
 
 # Two panels of PANEL × HEIGHT pixels.
 PANEL, HEIGHT, PAD = 330, 220, 42
-YLIM = {"loss": (-0.1, 4.0), "grad": (-1.05, 1.05)}
 YTICKS = {"loss": (0, 1, 2, 3, 4), "grad": (-1, -0.5, 0, 0.5, 1)}
 HEX = {name: to_hex(color) for name, color in COLORS.items()}  # as live
 
@@ -44,7 +51,7 @@ def to_pixels(
     low, high = YLIM[kind]
     left = PAD + panel * (PANEL + PAD)
     return (
-        left + (x + 6) / 12 * PANEL,
+        left + (x - XLIM[0]) / (XLIM[1] - XLIM[0]) * PANEL,
         10 + (high - y) / (high - low) * HEIGHT,
     )
 
@@ -55,9 +62,8 @@ def frame(y1: float, show: Sequence[str] = tuple(LOSSES), every: int = 6):
     curves = two_class_curves(y1, MARGIN)
     margin = MARGIN[::every].tolist()
     lines = {}
-    # KL last: its dashes are drawn over CE, with which it shares the
-    # gradient.
-    for name in sorted(show, key=lambda name: name == "KL"):
+    # SVG stacks in document order: the higher ZORDER (KL) goes last.
+    for name in sorted(show, key=ZORDER.__getitem__):
         for panel, (kind, values) in enumerate(
             zip(YLIM, curves[name], strict=True)
         ):
@@ -70,8 +76,7 @@ def frame(y1: float, show: Sequence[str] = tuple(LOSSES), every: int = 6):
             lines[f"{kind}-{name}"] = " ".join(
                 f"{a:.0f},{b:.1f}" for a, b in points
             )
-    optimum = math.log(y1 / (1 - y1))
-    marks = [to_pixels(panel, "loss", optimum, 0)[0] for panel in (0, 1)]
+    marks = [to_pixels(panel, "loss", optimum(y1), 0)[0] for panel in (0, 1)]
     return {"lines": lines, "optimum": [round(mark, 1) for mark in marks]}
 
 
@@ -84,7 +89,7 @@ def axes_svg() -> str:
             f'<rect x="{left}" y="{top}" width="{PANEL}" height="{HEIGHT}" '
             'fill="none" stroke="#888"/>'
         )
-        for x in (-6, -3, 0, 3, 6):
+        for x in range(XLIM[0], XLIM[1] + 1, 3):
             px, _ = to_pixels(panel, kind, x, 0)
             parts.append(
                 f'<text x="{px:.1f}" y="{top + HEIGHT + 14}" '
@@ -99,10 +104,9 @@ def axes_svg() -> str:
                 f'<text x="{left - 4}" y="{py + 4:.1f}" '
                 f'text-anchor="end">{y:g}</text>'
             )
-        title = "loss" if kind == "loss" else "∂ loss / ∂z₁"
         parts.append(
             f'<text x="{left + PANEL / 2}" y="{top + HEIGHT + 30}" '
-            f'text-anchor="middle">z₁ − z₀ ({title})</text>'
+            f'text-anchor="middle">z₁ − z₀ ({TITLES[kind]})</text>'
         )
     for index, name in enumerate(LOSSES):
         x = PAD + 10 + 60 * index
@@ -120,7 +124,20 @@ def static_explorer(
     element_id: str = "loss-explorer",
 ) -> str:
     """A self-contained HTML slider drawing the curves as SVG from their
-    data: needs neither kernel nor network."""
+    data: needs neither kernel nor network.
+
+    Args:
+        y1_values (`Sequence[float]`, defaults to `STATIC_Y1`):
+            The slider's targets y₁, one frame of curves each.
+        start (`float`, defaults to 0.5):
+            The target shown first; one of `y1_values`.
+        element_id (`str`, defaults to "loss-explorer"):
+            The HTML id of the explorer, unique on its page.
+
+    Returns:
+        `str`: HTML with inline SVG and script (display it with
+        `IPython.display.HTML`).
+    """
     if start not in y1_values:
         raise ValueError(f"start={start} is not among the frames' y1 values")
     frames = [frame(y1) for y1 in y1_values]

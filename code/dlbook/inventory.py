@@ -29,6 +29,15 @@ class Counts:
 
 
 def count(network: torch.nn.Module) -> Counts:
+    """What a network holds, counted.
+
+    Args:
+        network (`torch.nn.Module`):
+            Any module; on the meta device too (only shapes are read).
+
+    Returns:
+        `Counts`: its modules, parameter tensors and scalars.
+    """
     return Counts(
         modules=len(list(network.modules())),
         parameter_tensors=len(list(network.parameters())),
@@ -38,7 +47,12 @@ def count(network: torch.nn.Module) -> Counts:
 
 def full_size_networks() -> dict[str, torch.nn.Module]:
     """SD v1-4's four networks at full size on the meta device: shapes
-    without memory."""
+    without memory.
+
+    Returns:
+        `dict[str, torch.nn.Module]`: "vae", "text_encoder", "unet" and
+        "safety_checker", built from ``configs/sd-v1-4``.
+    """
     with torch.device("meta"):
         return build_networks("sd-v1-4")
 
@@ -49,6 +63,13 @@ def components(pipe) -> list[tuple[str, str, bool]]:
 
     Optional parts it was built without (SD v1-4 has no `image_encoder`) are
     left out.
+
+    Args:
+        pipe (`DiffusionPipeline`):
+            Any diffusers pipeline.
+
+    Returns:
+        `list[tuple[str, str, bool]]`, in the pipeline's order.
     """
     return [
         (name, type(part).__name__, isinstance(part, torch.nn.Module))
@@ -63,6 +84,15 @@ def pipeline_folder(loaded, scratch: str) -> Path:
 
     Random pipelines have no folder of their own; saving one writes the
     layout the hub serves.
+
+    Args:
+        loaded (`LoadedModel`):
+            What `load_model` returned.
+        scratch (`str`):
+            An empty folder to save a random pipeline into.
+
+    Returns:
+        `Path`: the folder holding ``model_index.json``.
     """
     if loaded.random:
         loaded.pipe.save_pretrained(scratch)
@@ -78,7 +108,16 @@ def pipeline_folder(loaded, scratch: str) -> Path:
 
 def text_encoder_scalars(config: dict) -> int:
     """CLIP's text transformer counted from its config alone: token and
-    position embeddings, L pre-norm layers, the final layer norm."""
+    position embeddings, L pre-norm layers, the final layer norm.
+
+    Args:
+        config (`dict`):
+            A CLIPTextModel config, e.g. `read_config("sd-v1-4",
+            "text_encoder")`.
+
+    Returns:
+        `int`: the number of scalars.
+    """
     d, f = config["hidden_size"], config["intermediate_size"]
     vocabulary, positions = (
         config["vocab_size"],

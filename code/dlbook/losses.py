@@ -12,12 +12,32 @@ from dlbook.softmax import softmax, softmax_jacobian
 
 
 def squared_error(y: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
-    """SE(y, p) = Σᵢ (yᵢ − pᵢ)²."""
+    """SE(y, p) = Σᵢ (yᵢ − pᵢ)².
+
+    Args:
+        y (`torch.Tensor` of shape `(..., n)`):
+            The target distribution.
+        p (`torch.Tensor` of shape `(..., n)`):
+            The predicted distribution.
+
+    Returns:
+        `torch.Tensor` of shape `(...)`.
+    """
     return ((y - p) ** 2).sum(-1)
 
 
 def cross_entropy(y: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
-    """CE(y; p) = −Σᵢ yᵢ log pᵢ."""
+    """CE(y; p) = −Σᵢ yᵢ log pᵢ.
+
+    Args:
+        y (`torch.Tensor` of shape `(..., n)`):
+            The target distribution.
+        p (`torch.Tensor` of shape `(..., n)`):
+            The predicted distribution.
+
+    Returns:
+        `torch.Tensor` of shape `(...)`.
+    """
     return -torch.xlogy(y, p).sum(-1)
 
 
@@ -26,17 +46,44 @@ def cross_entropy_logits(y: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
 
     log pᵢ = zᵢ − lse(z) never forms pᵢ, so nothing underflows to log 0;
     torch.logsumexp subtracts max(z) first, so nothing overflows.
+
+    Args:
+        y (`torch.Tensor` of shape `(..., n)`):
+            The target distribution.
+        z (`torch.Tensor` of shape `(..., n)`):
+            The logits.
+
+    Returns:
+        `torch.Tensor` of shape `(...)`.
     """
     return y.sum(-1) * torch.logsumexp(z, -1) - (y * z).sum(-1)
 
 
 def entropy(y: torch.Tensor) -> torch.Tensor:
-    """H(y) = −Σᵢ yᵢ log yᵢ ≥ 0 (note the minus sign)."""
+    """H(y) = −Σᵢ yᵢ log yᵢ ≥ 0 (note the minus sign).
+
+    Args:
+        y (`torch.Tensor` of shape `(..., n)`):
+            The target distribution.
+
+    Returns:
+        `torch.Tensor` of shape `(...)`.
+    """
     return -torch.xlogy(y, y).sum(-1)
 
 
 def kl_divergence(y: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
-    """KL(y; p) = Σᵢ yᵢ log(yᵢ / pᵢ) = CE(y; p) − H(y) ≥ 0."""
+    """KL(y; p) = Σᵢ yᵢ log(yᵢ / pᵢ) = CE(y; p) − H(y) ≥ 0.
+
+    Args:
+        y (`torch.Tensor` of shape `(..., n)`):
+            The target distribution.
+        p (`torch.Tensor` of shape `(..., n)`):
+            The predicted distribution.
+
+    Returns:
+        `torch.Tensor` of shape `(...)`.
+    """
     return (torch.xlogy(y, y) - torch.xlogy(y, p)).sum(-1)
 
 
@@ -74,12 +121,32 @@ def through_softmax(z: torch.Tensor, grad_p: torch.Tensor) -> torch.Tensor:
 
 def cross_entropy_grad_z(y: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
     """∂CE/∂z = p − y (and the same for KL, which differs from CE by a
-    constant in z)."""
+    constant in z).
+
+    Args:
+        y (`torch.Tensor` of shape `(..., n)`):
+            The target distribution.
+        z (`torch.Tensor` of shape `(..., n)`):
+            The logits; p = softmax(z).
+
+    Returns:
+        `torch.Tensor` of shape `(..., n)`.
+    """
     return softmax(z) - y
 
 
 def squared_error_grad_z(y: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
-    """∂SE/∂z = 2 J (p − y)."""
+    """∂SE/∂z = 2 J (p − y).
+
+    Args:
+        y (`torch.Tensor` of shape `(..., n)`):
+            The target distribution.
+        z (`torch.Tensor` of shape `(..., n)`):
+            The logits; p = softmax(z).
+
+    Returns:
+        `torch.Tensor` of shape `(..., n)`.
+    """
     p = softmax(z)
     return through_softmax(z, 2 * (p - y))
 
@@ -103,8 +170,17 @@ def two_class_curves(
     """Each loss and its ∂/∂z₁ along logits z = (0, m), for target y = (1 −
     y₁, y₁).
 
-    `margin` holds the values m = z₁ − z₀; by shift invariance z₀ = 0 loses
-    nothing.
+    By shift invariance z₀ = 0 loses nothing.
+
+    Args:
+        y1 (`float`):
+            The target's probability of class 1.
+        margin (`torch.Tensor` of shape `(M,)`):
+            The values m = z₁ − z₀; its dtype is the curves'.
+
+    Returns:
+        `dict[str, tuple[torch.Tensor, torch.Tensor]]`: for each name in
+        `LOSSES`, the loss and its ∂/∂z₁, each of shape `(M,)`.
     """
     z = torch.stack([torch.zeros_like(margin), margin], dim=-1)  # (M, 2)
     y = torch.tensor([1 - y1, y1], dtype=margin.dtype).expand_as(z)
@@ -129,7 +205,18 @@ EXPECTED_SCORES = {
 
 def score_minimisers(y: torch.Tensor, iterations: int = 200) -> dict:
     """For each rule, the forecast p = softmax(z) that minimises its
-    expected score under y, found numerically (L-BFGS over z)."""
+    expected score under y, found numerically (L-BFGS over z).
+
+    Args:
+        y (`torch.Tensor` of shape `(n,)`):
+            The distribution the class is drawn from.
+        iterations (`int`, defaults to 200):
+            L-BFGS's most iterations, per rule.
+
+    Returns:
+        `dict[str, torch.Tensor]`: for each rule in `EXPECTED_SCORES`, the
+        forecast p found, shaped like y.
+    """
     found = {}
     for name, expected in EXPECTED_SCORES.items():
         z = torch.zeros_like(y, requires_grad=True)

@@ -43,7 +43,7 @@ class ModelLoadError(RuntimeError):
 @dataclass
 class LoadedModel:
     pipe: "object"  # a diffusers StableDiffusionPipeline
-    mode: str  # "real", "random-small" or "random-full"
+    mode: str  # "real", "tiny-digits", "random-small" or "random-full"
     source: str  # the model id or folder, or the config set
     note: str = ""  # why auto chose what it chose
 
@@ -126,9 +126,30 @@ hub_reachable = hub.reachable
 
 
 def load_model(setting=None, device=None, seed=0, needs=()) -> LoadedModel:
-    """Load the pipeline that DLBOOK_MODEL (or `setting`) names, on `device`
-    (DLBOOK_DEVICE's choice by default), with the components in `needs`.
-    See the module doc."""
+    """Load the Stable Diffusion pipeline that a model setting names.
+
+    Args:
+        setting (`str`, *optional*):
+            A hub id or local folder, "random-full", "random-small",
+            "tiny-digits" or "auto" (see the module doc). Defaults to
+            DLBOOK_MODEL, else "auto".
+        device (`str`, *optional*):
+            "cpu", "cuda" or "cuda:N". Defaults to DLBOOK_DEVICE's choice
+            (`dlbook.device.choose`).
+        seed (`int`, defaults to 0):
+            Seeds the random weights, when random weights are loaded.
+        needs (`tuple[str]`, defaults to `()`):
+            Components the caller uses, e.g. `("safety_checker",)`.
+
+    Returns:
+        `LoadedModel`: the pipeline, on `device` in its dtype
+        (`dlbook.device.dtype_for`) with progress bars off, and what was
+        loaded (`mode`, `source`, and `note`: why `auto` chose it).
+
+    Raises:
+        `ModelLoadError`: the setting cannot be loaded, or the model lacks
+        a component in `needs`; the message says why.
+    """
     quiet_loading()
     setting = setting or os.environ.get("DLBOOK_MODEL", "auto")
     device = device or devices.choose()

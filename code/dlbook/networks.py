@@ -16,7 +16,17 @@ CONFIG_SETS = {"random-full": "sd-v1-4", "random-small": "sd-small"}
 
 def read_config(config_set: str, name: str) -> dict:
     """A network's config as keyword arguments (class names and comments
-    dropped)."""
+    dropped).
+
+    Args:
+        config_set (`str`):
+            "sd-v1-4" or "sd-small", a folder of ``dlbook/configs``.
+        name (`str`):
+            "vae", "text_encoder", "unet" or "safety_checker".
+
+    Returns:
+        `dict`: the config's entries.
+    """
     text = (
         resources.files("dlbook")
         .joinpath("configs", config_set, f"{name}.json")

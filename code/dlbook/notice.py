@@ -32,7 +32,16 @@ def describe(loaded: LoadedModel) -> str:
 
 def banner(loaded: LoadedModel):
     """The page's notice of which weights it ran on, as an admonition (HTML
-    works everywhere)."""
+    works everywhere).
+
+    Args:
+        loaded (`LoadedModel`):
+            What `load_model` returned.
+
+    Returns:
+        `IPython.display.HTML`: a note for real weights or tiny-digits, a
+        warning for random weights.
+    """
     import re
     from html import escape
 

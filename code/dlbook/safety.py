@@ -37,7 +37,19 @@ def cosine_similarity(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 def scores(checker, clip_input: torch.Tensor) -> Scores:
     """The per-concept scores behind StableDiffusionSafetyChecker's verdict,
     batched: one pass through the vision tower gives the verdict and the
-    numbers behind it."""
+    numbers behind it.
+
+    Args:
+        checker (`StableDiffusionSafetyChecker`):
+            Its vision tower, concept embeddings and thresholds.
+        clip_input (`torch.Tensor` of shape `(B, 3, 224, 224)`):
+            Images as CLIP's preprocessing leaves them, on the checker's
+            device in its dtype.
+
+    Returns:
+        `Scores`: float32 on the CPU, per image: each concept's score and
+        each special-care concept's (> 0 flags), and the verdict.
+    """
     pooled = checker.vision_model(clip_input)[1]  # (B, hidden)
     embeds = checker.visual_projection(pooled)  # (B, 768)
     # As diffusers does: similarities in the model's dtype, the rest in
@@ -87,7 +99,29 @@ def check_dataset(
     progress=True,
 ) -> Report:
     """Run the safety checker over every batch; collect flagged dataset
-    indices (and scores)."""
+    indices (and scores).
+
+    Args:
+        checker (`StableDiffusionSafetyChecker`):
+            On `device`, in `dtype`.
+        loader (iterable of `(clip_input, labels)` batches):
+            E.g. a DataLoader over `data.image_folder`'s dataset, with
+            `data.clip_transform` as its transform.
+        device (`str`, defaults to "cpu"):
+            Where each batch goes.
+        dtype (`torch.dtype`, defaults to `torch.float32`):
+            What each batch is cast to: the checker's dtype.
+        with_scores (`bool`, defaults to `True`):
+            Also keep the scores; `False` keeps only the verdicts.
+        progress (`bool`, defaults to `True`):
+            Show a progress bar over the batches.
+
+    Returns:
+        `Report`: the flagged images' positions in the loader's order (the
+        dataset's indices unless it shuffles), the number of images and,
+        with `with_scores`, each image's highest concept score and each
+        batch's concept scores.
+    """
     report = Report()
     for clip_input, _ in tqdm(
         loader, desc="safety check", unit="batch", disable=not progress
@@ -163,7 +197,27 @@ def throughput(
     checker, dataset, device, dtype, workers=(0, 2), images=200
 ) -> dict[str, float]:
     """Images/s: the model alone, then fed from `dataset` with each number of
-    workers."""
+    workers.
+
+    Args:
+        checker (`StableDiffusionSafetyChecker`):
+            On `device`, in `dtype`.
+        dataset (`torch.utils.data.Dataset`):
+            Yields `(clip_input, label)`, e.g. `data.image_folder`'s.
+        device (`str`):
+            Where the checker runs.
+        dtype (`torch.dtype`):
+            The checker's dtype.
+        workers (`tuple[int]`, defaults to `(0, 2)`):
+            The DataLoader worker counts to time, each over all of
+            `dataset`.
+        images (`int`, defaults to 200):
+            How many images the model alone is timed on.
+
+    Returns:
+        `dict[str, float]`: images per second, under "model only" and
+        "loader, N workers".
+    """
     rates = {"model only": model_only_rate(checker, device, dtype, images)}
     for count in workers:
         rates[f"loader, {count} workers"] = loader_fed_rate(

@@ -14,14 +14,30 @@ import torch
 
 def scaled_linear_betas(config) -> torch.Tensor:
     """SD's "scaled_linear" βs: evenly spaced in √β, squared. float32, as
-    diffusers computes them (the sampler must match it to the last bit)."""
+    diffusers computes them (the sampler must match it to the last bit).
+
+    Args:
+        config (`dict`-like):
+            A scheduler config: beta_start, beta_end, num_train_timesteps.
+
+    Returns:
+        `torch.Tensor` of shape `(num_train_timesteps,)`.
+    """
     start, end = config["beta_start"] ** 0.5, config["beta_end"] ** 0.5
     steps = config["num_train_timesteps"]
     return torch.linspace(start, end, steps, dtype=torch.float32) ** 2
 
 
 def alphas_cumprod(betas: torch.Tensor) -> torch.Tensor:
-    """ᾱ_t = ∏_{s ≤ t} (1 − β_s): the signal kept after t noising steps."""
+    """ᾱ_t = ∏_{s ≤ t} (1 − β_s): the signal kept after t noising steps.
+
+    Args:
+        betas (`torch.Tensor` of shape `(T,)`):
+            β_t for t = 0, ..., T − 1.
+
+    Returns:
+        `torch.Tensor` of shape `(T,)`.
+    """
     return torch.cumprod(1 - betas, dim=0)
 
 
@@ -36,6 +52,17 @@ def transfer(sample, eps, alpha_bar, alpha_bar_prev):
     Predict x̂_0 = (x − √(1 − ᾱ) ε) / √ᾱ, then noise it to the earlier
     level: √ᾱ_prev x̂_0 + √(1 − ᾱ_prev) ε (DDIM's update with η = 0). Written
     as PNDM writes it, which is the same number in float32 arithmetic.
+
+    Args:
+        sample (`torch.Tensor`):
+            x at the noise level ᾱ.
+        eps (`torch.Tensor`):
+            The noise estimate, shaped like `sample`.
+        alpha_bar, alpha_bar_prev (`torch.Tensor` or `float`):
+            ᾱ now, and at the earlier (less noisy) level.
+
+    Returns:
+        `torch.Tensor`: x at ᾱ_prev, shaped like `sample`.
     """
     a, b = alpha_bar, alpha_bar_prev
     denominator = a * (1 - b) ** 0.5 + (a * (1 - a) * b) ** 0.5
@@ -48,7 +75,12 @@ class Step:
 
 
 class PLMS:
-    """PNDM with skip_prk_steps, as a drop-in for diffusers' scheduler."""
+    """PNDM with skip_prk_steps, as a drop-in for diffusers' scheduler.
+
+    Args:
+        config (`dict`-like):
+            The pipeline's scheduler config (`pipe.scheduler.config`).
+    """
 
     init_noise_sigma = 1.0  # x_T ~ N(0, I): ᾱ_T is close to 0
 
