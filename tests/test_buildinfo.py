@@ -1,9 +1,9 @@
-"""tools/buildinfo.py: what the footer of every page reports."""
+"""tools/sphinx/buildinfo.py: what the footer of every page reports."""
 
 import torch
 
-import buildinfo
-from sphinx_buildinfo import footer_html
+from tools.sphinx import buildinfo
+from tools.sphinx.buildinfo import footer_html
 
 
 def test_model_setting_defaults_to_auto(monkeypatch):

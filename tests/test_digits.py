@@ -102,12 +102,14 @@ def test_training_script_smoke(tmp_path):
     result = subprocess.run(
         [
             sys.executable,
-            str(ROOT / "tools" / "train_tiny_digits.py"),
+            "-m",
+            "tools.models.train_tiny_digits",
             "--scale",
             "0.002",
         ]
         # this worker's share of the cores (conftest.py), not the reference machine's two
         + ["--threads", str(torch.get_num_threads()), "--out", str(tmp_path)],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=300,

@@ -144,9 +144,8 @@ def test_set_repository_moves_every_link(tmp_path):
     """One command points launch buttons, badges, install cells and README at a new place."""
     import shutil
 
-    from set_repository import set_repository
-
-    import publish
+    from tools.student import publish
+    from tools.student.set_repository import set_repository
 
     shutil.copy(ROOT / "_config.yml", tmp_path)
     set_repository(student="https://github.com/acme/dl-students", tag="spring-2027", root=tmp_path)

@@ -1,8 +1,8 @@
 """Accessibility of a notebook's Markdown: every image has alt text, and the headings go in
 order (a screen reader lists them as the page's outline; a skipped level breaks it).
 
-`make publish` stops on a published notebook that fails (tools/publish.py); the tests run the
-same check (tests/test_publish.py), and on planted bad input.
+`make publish` stops on a published notebook that fails (tools/student/publish.py); the tests run
+the same check (tests/test_publish.py), and on planted bad input.
 """
 
 import re

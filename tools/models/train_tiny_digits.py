@@ -7,8 +7,8 @@ scaling factor is then measured, as SD's 0.18215 was; last, the UNet and the tex
 ε-prediction together, with the caption dropped 10 % of the time so that classifier-free
 guidance has an unconditional prediction to push away from.
 
-    python tools/train_tiny_digits.py                    # make tiny-model: the shipped weights
-    python tools/train_tiny_digits.py --scale 0.01 --out /tmp/smoke   # a smoke run (CI)
+    python -m tools.models.train_tiny_digits              # make tiny-model: the shipped weights
+    python -m tools.models.train_tiny_digits --scale 0.01 --out /tmp/smoke   # a smoke run (CI)
 """
 
 import argparse
@@ -32,7 +32,7 @@ from dlbook import digits
 from dlbook.networks import read_config
 from dlbook.tokenizer import clip_tokenizer
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "code" / "dlbook" / "assets" / "tiny-digits"
 SEED = 0
 VAE_STEPS, UNET_STEPS = 400, 2000
@@ -199,7 +199,7 @@ def main() -> None:
     (args.out / "tokenizer").rmdir()
     seconds = time.perf_counter() - start
     provenance = {
-        "script": "tools/train_tiny_digits.py",
+        "script": "tools/models/train_tiny_digits.py",
         **source,
         "seed": SEED,
         "data": f"scikit-learn {__import__('sklearn').__version__} load_digits(): "

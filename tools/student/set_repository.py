@@ -1,11 +1,11 @@
 """Point the book at other repositories; everything that links to them follows.
 
-    python tools/set_repository.py --student https://github.com/ORG/REPO [--tag TAG]
-    python tools/set_repository.py --source https://github.com/ORG/REPO
+    python -m tools.student.set_repository --student https://github.com/ORG/REPO [--tag TAG]
+    python -m tools.student.set_repository --source https://github.com/ORG/REPO
 
 --student and --tag set where students go: the student site's launch buttons, each published
 notebook's Colab and Binder badges, its install cell, the student README and CITATION.cff are
-all written from these two settings by tools/publish.py. --source is this repository (the
+all written from these two settings by tools/student/publish.py. --source is this repository (the
 instructor edition's repository button). Only _config.yml changes; its comments stay.
 """
 
@@ -14,7 +14,7 @@ import re
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GITHUB = re.compile(r"https://github\.com/[\w.-]+/[\w.-]+")
 KEYS = {"student": "student_repository", "tag": "student_tag", "source": "url"}
 

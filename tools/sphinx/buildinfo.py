@@ -1,14 +1,15 @@
-"""What produced a page: package versions, device, model setting, date.
-
-Build-only (tools/sphinx_buildinfo.py uses it): the book prints this in every page's footer, so
-a reader can tell a CPU build with random weights from an instructor's GPU build with the real
-model.
+"""The build-info footer: every page says how the book was built (package versions, device,
+model setting, date, semester), so that a reader can tell a CPU build with random weights from
+an instructor's GPU build with the real model. A Sphinx extension (_config.yml's
+local_extensions); the PDF's front matter (tools/sphinx/pdf.py) prints the same facts.
 """
 
 import datetime
 import os
 import platform
+from html import escape
 from importlib import metadata
+from pathlib import Path
 
 PACKAGES = (
     "dlbook",
@@ -61,3 +62,32 @@ def describe() -> dict[str, str]:
         "model": model_setting(),
         **versions(),
     }
+
+
+def footer_html(info: dict[str, str]) -> str:
+    packages = ", ".join(
+        f"{name} {version}"
+        for name, version in info.items()
+        if name not in ("semester", "date", "device", "model")
+    )
+    edition = f"{escape(info['semester'])} edition. " if info.get("semester") else ""
+    return (
+        '<p class="dlbook-buildinfo">'
+        f"{edition}Built {escape(info['date'])} on {escape(info['device'])}, "
+        f"model setting <code>DLBOOK_MODEL={escape(info['model'])}</code>; "
+        f"{escape(packages)}.</p>"
+    )
+
+
+def add_footer(app, config):
+    from tools.build import build_book
+
+    build_book.apply_course_settings(Path(app.srcdir))
+    options = dict(config.html_theme_options or {})
+    options["extra_footer"] = footer_html(describe())
+    config.html_theme_options = options
+
+
+def setup(app):
+    app.connect("config-inited", add_footer)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

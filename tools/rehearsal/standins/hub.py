@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from standins import serve
+from tools.rehearsal.standins import serve
 
 LFS_SUFFIXES = (".safetensors", ".bin", ".ckpt", ".pt")
 INVALID_TOKEN = "Invalid credentials in Authorization header"

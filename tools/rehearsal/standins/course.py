@@ -10,7 +10,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from standins import serve
+from tools.rehearsal.standins import serve
 
 IMAGES = 1000
 SIDE = 224

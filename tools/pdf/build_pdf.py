@@ -3,7 +3,7 @@ and _build/pdf/foundations-student.pdf, from the outputs `make book` / `make stu
 
 No chapter executes again: the instructor PDF reads the book's execution cache (and stops if a
 chapter would run), the student PDF the student edition's sources, which carry their outputs.
-Sphinx's LaTeX writer (Jupyter Book's `--builder latex`, tools/sphinx_pdf.py for the title page
+Sphinx's LaTeX writer (Jupyter Book's `--builder latex`, tools/sphinx/pdf.py for the title page
 and the print form of HTML outputs), then xelatex via latexmk. A Sphinx warning (a missing
 figure, an unknown citation), a LaTeX error, an unresolved reference or a line past the margin
 stops the build with the page and line; the PDF is written under a temporary name and renamed.
@@ -19,15 +19,15 @@ import sys
 import time
 from pathlib import Path
 
-import pdf_log
 import yaml
 
-import build_book
+from tools.build import build_book
+from tools.pdf import pdf_log
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "_build" / "pdf"
 NAMES = {"instructor": "foundations.pdf", "student": "foundations-student.pdf"}
-# Each site's download menu links its edition's PDF beside index.html (sphinx_download.py).
+# Each site's download menu links its edition's PDF beside index.html (tools/sphinx/download.py).
 SITES = {
     "instructor": ROOT / "_build" / "html",
     "student": ROOT / "_build" / "student" / "_build" / "html",
@@ -38,7 +38,7 @@ TOOLS = ("xelatex", "latexmk", "makeindex")
 # xurl breaks URLs anywhere; \sloppy lets a paragraph stretch its spaces rather than push a
 # long word (a code name) past the margin. Sphinx gathers the entries at the end, after the
 # bibliography page's introduction: "References". The cell environments that
-# sphinx-jupyterbook-latex writes, as its jupyterBook.cls defines them (sphinx_pdf.py says why
+# sphinx-jupyterbook-latex writes, as its jupyterBook.cls defines them (tools/sphinx/pdf.py says why
 # we use Sphinx's own class).
 PREAMBLE = r"""
 \usepackage{xurl}
@@ -102,8 +102,8 @@ def pdf_config(source: Path, edition: str, cache: Path | None) -> str:
         execute["execute_notebooks"] = "off"
     sphinx = config.setdefault("sphinx", {})
     # The config file lives outside the source folder: name the extensions' folder absolutely.
-    extensions = {name: str(ROOT / "tools") for name in sphinx.get("local_extensions") or {}}
-    sphinx["local_extensions"] = {**extensions, "sphinx_pdf": str(ROOT / "tools")}
+    extensions = {name: str(ROOT) for name in sphinx.get("local_extensions") or {}}
+    sphinx["local_extensions"] = {**extensions, "tools.sphinx.pdf": str(ROOT)}
     config["latex"] = {
         "latex_engine": "xelatex",
         "use_jupyterbook_latex": True,
@@ -153,7 +153,7 @@ def run_sphinx(source: Path, edition: str, cache: Path | None, out: Path) -> Pat
     command = [str(jupyter_book), "build", str(source), "--builder", "latex", "-W", "-n"]
     command += ["--config", str(config), "--path-output", str(out)]
     log = out / "sphinx.log"
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "tools")}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with log.open("w") as sink:
         process = subprocess.Popen(
             command,
@@ -237,7 +237,7 @@ def main() -> None:
         parser.error(f"editions are {', '.join(sorted(NAMES))}, not {args.editions}")
     if missing_tools():
         sys.exit(
-            f"build_pdf: {', '.join(missing_tools())} not found: run tools/install_tex.sh, "
+            f"build_pdf: {', '.join(missing_tools())} not found: run tools/pdf/install_tex.sh, "
             "which names the Debian packages (TeX Live with xetex and latex-extra, latexmk, "
             "GNU FreeFont, DejaVu, poppler-utils)"
         )

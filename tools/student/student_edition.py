@@ -10,7 +10,8 @@ and code cells tagged `solution` whose answer sits between nbgrader's markers
 Cells tagged `self-check` stay: `dlbook.exercises.self_check` reports a TODO instead of failing,
 so a student's "Run all" goes to the end. The student site is not executed again: its pages take
 the instructor build's outputs from the execution cache (identical cells, identical outputs),
-without the outputs of solutions and self-checks. tools/publish.py runs the notebooks instead.
+without the outputs of solutions and self-checks. tools/student/publish.py runs the notebooks
+instead.
 """
 
 import copy
@@ -26,7 +27,7 @@ from jupyter_cache import get_cache
 
 from dlbook.exercises import TODO
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUB = f"raise NotImplementedError({TODO!r})"
 SOLUTION_BLOCK = re.compile(r"^:::\{solution\}.*?^:::[ \t]*$\n?", re.M | re.S)

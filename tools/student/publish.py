@@ -21,12 +21,10 @@ import jupytext
 import nbformat
 import yaml
 
-import build_pdf
-import notebook_a11y
-import plain_notebook
-import student_edition
+from tools.pdf import build_pdf
+from tools.student import notebook_a11y, plain_notebook, student_edition
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "_build" / "publish"
 SITE = ROOT / "_build" / "student" / "_build" / "html"
 PDF = build_pdf.NAMES["student"]
@@ -124,7 +122,7 @@ def write_tree(output: Path = OUTPUT, root: Path = ROOT, site: Path = SITE) -> P
         f"| [Binder]({BINDER.format(name=name, **s)}) |"
         for name in notebooks
     )
-    readme = (root / "tools" / "student_readme.md").read_text()
+    readme = (root / "tools" / "student" / "student_readme.md").read_text()
     (output / "README.md").write_text(readme.format(table=table, **s))
     shutil.copy(root / "LICENSE", output / "LICENSE")
     citation = (root / "CITATION.cff").read_text()

@@ -1,4 +1,4 @@
-"""Rehearse the semester build on this machine: tools/semester_build.py, the very script that
+"""Rehearse the semester build on this machine: tools/build/semester_build.py, the very script that
 book.yml runs, against loopback stand-ins for the hub and the course's host.
 
 - A gated hub (standins/hub.py) serves CompVis/stable-diffusion-v1-4's layout with random
@@ -20,9 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from standins import course, hub, weights
+from tools.rehearsal.standins import course, hub, weights
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "hf_rehearsal_granted"
 CHAPTERS = ("book/04-pipeline", "book/05-diffusion", "book/06-safety")
 # The fast rehearsal's `make check`: the tests that read what was built (the sites, both PDFs,
@@ -102,7 +102,7 @@ def main() -> None:
         }  # fmt: skip
         if args.size == "small":  # in make test, which has run every other test already
             env["CHECK_ARGS"] = FAST_CHECK
-        command = [sys.executable, "-u", "tools/semester_build.py"]
+        command = [sys.executable, "-u", "-m", "tools.build.semester_build"]
         build = subprocess.Popen(
             command, cwd=book, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )

@@ -5,7 +5,7 @@ sphinx-book-theme links ".ipynb" to `_sources/`, the MyST source notebook, where
 plain Jupyter into the site's `notebooks/` folder and points that entry there:
 
 - the student site: the notebook that `make publish` puts in the student repository and Colab
-  opens (tools/publish.py: no solutions, MyST resolved, badges and the setup cell);
+  opens (tools/student/publish.py: no solutions, MyST resolved, badges and the setup cell);
 - the instructor site: the same conversion of the whole chapter, solutions kept (written out
   as "Solution" blockquotes), without the student repository's header.
 
@@ -13,7 +13,7 @@ It changes that one entry of the theme's download group (on a page built from a 
 ".ipynb" source entry, which is the same MyST) and leaves the others alone. tests/test_site.py
 downloads the notebook as the link gives it and checks that no MyST is left.
 
-Every page's group also offers the edition's PDF, which `make pdf` (tools/build_pdf.py) puts
+Every page's group also offers the edition's PDF, which `make pdf` (tools/pdf/build_pdf.py) puts
 beside index.html. (The theme's own ".pdf" entry prints the one page.)
 """
 
@@ -23,7 +23,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from build_pdf import NAMES as PDF  # beside this file, on the path Jupyter Book gives it
+from tools.pdf.build_pdf import NAMES as PDF
 
 FOLDER = "notebooks"
 CHAPTER = re.compile(r"book/(\d\d-[\w-]+)$")
@@ -49,7 +49,7 @@ def solutions_as_text(notebook):
 
 def chapter_notebooks(source: Path, student: bool) -> dict:
     """Each chapter as the edition's notebook, outputs cleared (as the published ones are)."""
-    import student_edition  # beside this file: Jupyter Book puts local_extensions on sys.path
+    from tools.student import student_edition
 
     notebooks = {}
     for page in sorted(filter(student_edition.is_chapter, (source / "book").glob("*.md"))):
@@ -67,9 +67,7 @@ def chapter_notebooks(source: Path, student: bool) -> dict:
 
 
 def write_notebooks(source: Path, output: Path, student: bool) -> list[Path]:
-    import plain_notebook
-    import publish
-    import student_edition
+    from tools.student import plain_notebook, publish, student_edition
 
     settings = publish.settings(source)
     settings["title"] = settings["title"].removesuffix(" (student edition)")

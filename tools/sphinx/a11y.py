@@ -1,9 +1,9 @@
 """Sphinx extension: our fixes to the theme for WCAG 2.1 AA (tests/test_accessibility.py).
 
-- a11y/static/dlbook-a11y.css, added to every page after the theme's own: link colours at 4.5:1 on
+- theme/static/dlbook-a11y.css, added to every page after the theme's own: link colours at 4.5:1 on
   every box, reflow at 320 px. It lives here, not in a `_static/` folder at the book's root:
   Jupyter Book 1 injects every script it finds there into every page.
-- a11y/templates/dlbook-logo.html: the sidebar's title link inside a landmark.
+- theme/templates/dlbook-logo.html: the sidebar's title link inside a landmark.
 - The bibliography as a plain list, sorted by author, without the alphabetic labels ([HS22])
   that the chapters' author-year citations never show: docutils writes citations as
   `<div role="list">` of `<div role="doc-biblioentry">` (a deprecated role, and no list items).
@@ -20,7 +20,7 @@ from pybtex.style.formatting.plain import Style as Plain
 from pybtex.style.sorting import BaseSortingStyle
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
-HERE = Path(__file__).parent / "a11y"
+HERE = Path(__file__).parent / "theme"
 STYLESHEET = "dlbook-a11y.css"
 # sphinx-book-theme's sidebar (its theme.conf), the title link wrapped in a landmark.
 SIDEBAR = ["dlbook-logo.html", "icon-links.html", "search-button-field.html",

@@ -1,4 +1,4 @@
-"""Sphinx extension for the PDF (tools/build_pdf.py adds it to the LaTeX build only).
+"""Sphinx extension for the PDF (tools/pdf/build_pdf.py adds it to the LaTeX build only).
 
 The title page (title, edition, semester, date, licence) and its verso with the build's facts
 (the site's footer) and which weights produced the pages; and the print form of the outputs
@@ -17,7 +17,7 @@ from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
-from buildinfo import describe  # beside this file, like sphinx_buildinfo
+from tools.sphinx.buildinfo import describe
 
 LOGGER = logging.getLogger(__name__)
 NOTICE = re.compile(
@@ -112,7 +112,7 @@ class PrintOutputs(SphinxTransform):
                 bundle.replace_self(explorer_nodes(self.app, self.env.docname))
             else:
                 LOGGER.warning(
-                    "an HTML output with no print form (add one in tools/sphinx_pdf.py)",
+                    "an HTML output with no print form (add one in tools/sphinx/pdf.py)",
                     location=bundle,
                 )
 
@@ -158,7 +158,7 @@ def escape(text: str) -> str:
 
 
 def title_page(app, config) -> None:
-    import build_book  # beside this file
+    from tools.build import build_book
 
     # The semester, as the footer has it: _config.yml's course block, or the environment.
     build_book.apply_course_settings(Path(app.srcdir))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FINGERPRINTED = ("code", "requirements.txt", "pyproject.toml")
 COURSE_SETTINGS = {
     "model": "DLBOOK_MODEL",
@@ -132,7 +132,7 @@ def main() -> None:
         os.environ["DLBOOK_MODEL"] = args.model
     output = args.output.resolve()
     if args.edition == "student":
-        import student_edition
+        from tools.student import student_edition
 
         output = output / "_build" / "student"
         sys.exit(build(output, student_edition.make_sources(output / "src")))

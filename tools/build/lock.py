@@ -1,7 +1,7 @@
 """Compile the lock (`requirements.txt`) and Binder's requirements from pyproject.toml.
 
-    python tools/lock.py          # make lock: rewrite both files
-    python tools/lock.py --check  # make lock-check: both current, and the lock installs everywhere
+    python -m tools.build.lock          # make lock: rewrite both files
+    python -m tools.build.lock --check  # make lock-check: both current, installable everywhere
 
 The lock is universal: one file with platform markers (CUDA wheels on Linux only), so the same
 pins install on Linux, macOS and Windows. Binder gets the runtime subset of those pins with the
@@ -18,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LOCK = ROOT / "requirements.txt"
 BINDER = ROOT / "binder" / "requirements.txt"
 PYTHON = "3.11"
