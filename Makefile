@@ -20,12 +20,10 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $@
 
 # Tests and nbval's references never follow a network that happens to be there: they pin the
-# offline settings (and so do the prerequisites they build: make test's book and student; make
-# check builds nothing, so a real-model book built before it stays as it is).
-test check golden offline-env: export DLBOOK_MODEL = random-small
-test check golden offline-env: export DLBOOK_IMAGES = offline
-test check golden offline-env: export DLBOOK_DEVICE = cpu
-test check golden offline-env: export HF_HUB_OFFLINE = 1
+# offline settings of offline.env (and so do the prerequisites they build: make test's book and
+# student; make check builds nothing, so a real-model book built before it stays as it is).
+OFFLINE := $(shell grep -E '^[A-Z_]+=' offline.env)
+$(foreach setting,$(OFFLINE),$(eval test check golden offline-env: export $(setting)))
 
 book: $(STAMP)
 	$(BIN)/python -m tools.build.build_book $(if $(MODEL),--model $(MODEL))
@@ -80,9 +78,11 @@ test: book student pdf publish lint lock-check chromium
 check: lint chromium tex
 	$(PYTEST) tests $(CHECK_ARGS)
 
-# The settings above, one per line (tests/test_offline.py reads them from here).
+# The settings above as the targets' environment has them, one per line (tests/test_offline.py
+# checks that they are offline.env's).
 offline-env:
-	@env | grep -E '^(DLBOOK_MODEL|DLBOOK_IMAGES|DLBOOK_DEVICE|HF_HUB_OFFLINE)=' | sort
+	@for name in $(foreach setting,$(OFFLINE),$(firstword $(subst =, ,$(setting)))); do \
+		echo "$$name=$$(printenv $$name)"; done
 
 chromium:
 	tools/build/install_chromium.sh

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from helpers import ROOT, chapters
+from tools import settings as tools_settings
 from tools.build import build_book
 
 pytestmark = pytest.mark.book  # needs the built book or builds one: not in the fast loop
@@ -100,14 +101,18 @@ def test_auto_on_an_offline_cpu_is_the_same_build_as_random_small(tmp_path, monk
     monkeypatch.setattr(downloads, "download", no_network)
     monkeypatch.setenv("DLBOOK_DATA", str(tmp_path))
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))  # nothing cached
-    monkeypatch.setenv("DLBOOK_DEVICE", "cpu")
+    offline = tools_settings.offline()  # make test's
+    monkeypatch.setenv("DLBOOK_DEVICE", offline["DLBOOK_DEVICE"])
     settings = {}
-    for model, images, semester in (("auto", "auto", "Fall 2026"), ("random-small", "offline", "")):
+    for model, images, semester in (
+        ("auto", "auto", "Fall 2026"),
+        (offline["DLBOOK_MODEL"], offline["DLBOOK_IMAGES"], ""),
+    ):
         monkeypatch.setenv("DLBOOK_MODEL", model)
         monkeypatch.setenv("DLBOOK_IMAGES", images)
         monkeypatch.setenv("DLBOOK_SEMESTER", semester)
         settings[model] = build_book.resolved_settings()
-    assert settings["auto"] == settings["random-small"]
+    assert settings["auto"] == settings[offline["DLBOOK_MODEL"]]
     assert settings["auto"] == "model: random-small on cpu float32; images: offline samples"
     monkeypatch.setenv("DLBOOK_MODEL", "random-full")
     assert build_book.resolved_settings() != settings["auto"]

@@ -9,8 +9,8 @@ from tools.sphinx.buildinfo import footer_html
 def test_model_setting_defaults_to_auto(monkeypatch):
     monkeypatch.delenv("DLBOOK_MODEL", raising=False)
     assert buildinfo.model_setting() == "auto"
-    monkeypatch.setenv("DLBOOK_MODEL", "random-small")
-    assert buildinfo.model_setting() == "random-small"
+    monkeypatch.setenv("DLBOOK_MODEL", "random-full")
+    assert buildinfo.model_setting() == "random-full"
 
 
 def test_build_date_honours_source_date_epoch(monkeypatch):

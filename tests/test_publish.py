@@ -41,7 +41,7 @@ def markdown(notebook) -> str:
 def test_tree_holds_a_student_repository_and_nothing_more(tree):
     top = {path.name for path in tree.iterdir()}
     assert top == {"README.md", "LICENSE", "CITATION.cff", "pyproject.toml", "code", "book",
-                   "binder", "docs"}  # fmt: skip
+                   "binder", "offline.env", "docs"}  # fmt: skip
     assert {p.name for p in (tree / "book").iterdir()} == {
         f"{c.split('/')[1]}.ipynb" for c in chapters()
     }

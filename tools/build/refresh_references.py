@@ -1,9 +1,9 @@
 """Refresh nbval's references: the outputs stored in the paired notebooks book/*.ipynb.
 
 Each chapter's MyST source (book/NN-topic.md) is the truth. For each one this script rewrites the
-paired notebook's inputs from it (jupytext), executes the notebook in the offline mode that
-`make golden` pins, and prints how the text outputs changed, so that a refresh is read before it
-is committed.
+paired notebook's inputs from it (jupytext), executes the notebook under the offline settings
+(offline.env) that `make golden` pins, and prints how the text outputs changed, so that a
+refresh is read before it is committed.
 """
 
 import configparser
@@ -16,6 +16,8 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+from tools import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOK = ROOT / "book"
@@ -75,8 +77,8 @@ def refresh(source: Path) -> None:
 
 
 def main() -> None:
-    if os.environ.get("HF_HUB_OFFLINE") != "1" or os.environ.get("DLBOOK_MODEL") != "random-small":
-        sys.exit("refresh_references: references are offline outputs; run `make golden`")
+    if any(os.environ.get(name) != value for name, value in settings.offline().items()):
+        sys.exit("refresh_references: references are offline.env's outputs; run `make golden`")
     os.environ.setdefault("TQDM_MININTERVAL", "3600")  # as in the book build: first and last state
     sources = [Path(arg).resolve() for arg in sys.argv[1:]] or sorted(BOOK.glob("[0-9]*.md"))
     for source in sources:

@@ -3,7 +3,7 @@
     README.md LICENSE CITATION.cff pyproject.toml   what a new student reads and installs
     code/dlbook/                                   the package, with no exercise's answer
     book/NN-topic.ipynb                            the chapters as plain notebooks
-    binder/                                        Python 3.11, CPU torch, offline settings
+    binder/ offline.env                            Python 3.11, CPU torch, offline settings
     docs/                                          the student site, for GitHub Pages
 
 The notebooks come from the chapters' sources, solutions removed (student_edition.py) and
@@ -125,6 +125,7 @@ def write_tree(output: Path = OUTPUT, root: Path = ROOT, site: Path = SITE) -> P
     readme = (root / "tools" / "student" / "student_readme.md").read_text()
     (output / "README.md").write_text(readme.format(table=table, **s))
     shutil.copy(root / "LICENSE", output / "LICENSE")
+    shutil.copy(root / "offline.env", output / "offline.env")  # binder/start reads it
     citation = (root / "CITATION.cff").read_text()
     citation = re.sub(r"(?m)^repository-code: .*$", f"repository-code: {s['repository']}", citation)
     (output / "CITATION.cff").write_text(citation)
