@@ -143,7 +143,7 @@ def test_student_config_hides_solutions_and_moves_launch_buttons():
 
     from tools.student import student_edition
 
-    config = yaml.safe_load(student_edition.student_config((ROOT / "_config.yml").read_text()))
+    config = yaml.safe_load(student_edition.student_config(ROOT))
     original = yaml.safe_load((ROOT / "_config.yml").read_text())
     assert config["sphinx"]["config"]["hide_solutions"] is True
     assert config["repository"]["url"] == original["course"]["student_repository"]

@@ -91,4 +91,5 @@ if __name__ == "__main__":  # one course setting, for the shell: python -m tools
     try:
         print(getattr(course(), sys.argv[1]))
     except (IndexError, AttributeError):
-        sys.exit(f"usage: python -m tools.settings {{{'|'.join(Course.__dataclass_fields__)}}}")
+        fields = [*Course.__dataclass_fields__, "student_slug", "student_site"]
+        sys.exit(f"usage: python -m tools.settings {{{'|'.join(fields)}}}")

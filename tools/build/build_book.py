@@ -7,6 +7,7 @@ that every chapter runs again.
 """
 
 import argparse
+import fnmatch
 import hashlib
 import os
 import shutil
@@ -14,15 +15,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
+from tools import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 FINGERPRINTED = ("code", "requirements.txt", "pyproject.toml")
-COURSE_SETTINGS = {
-    "model": "DLBOOK_MODEL",
-    "images": "DLBOOK_IMAGES",
-    "semester": "DLBOOK_SEMESTER",
-}
 
 
 def resolved_settings() -> str:
@@ -48,7 +44,7 @@ def fingerprint(root: Path = ROOT, *, settings: str) -> str:
         path = root / name
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
-            if "__pycache__" in file.parts or file.suffix == ".pyc" or ".egg-info" in str(file):
+            if any(fnmatch.fnmatch(part, p) for part in file.parts for p in settings.GENERATED):
                 continue
             digest.update(str(file.relative_to(root)).encode())
             digest.update(file.read_bytes())
@@ -68,16 +64,9 @@ def forget_stale_outputs(build_dir: Path, current: str) -> bool:
     return True
 
 
-def apply_course_settings(root: Path = ROOT) -> None:
-    """_config.yml's `course:` block gives the defaults; the environment (or --model) wins."""
-    course = yaml.safe_load((root / "_config.yml").read_text()).get("course") or {}
-    for key, variable in COURSE_SETTINGS.items():
-        if key in course and variable not in os.environ:
-            os.environ[variable] = str(course[key])
-
-
 def build(output: Path, source: Path = ROOT) -> int:
-    apply_course_settings()
+    # _config.yml's course block gives the defaults; the environment (or --model) wins.
+    settings.export_course()
     # DLBOOK_DEVICE=cuda without a usable GPU: stop now, not at chapter 4.
     from dlbook import device
 
@@ -90,12 +79,12 @@ def build(output: Path, source: Path = ROOT) -> int:
     os.environ.setdefault("TQDM_MININTERVAL", "3600")
     build_dir = output / "_build"
     try:
-        settings = resolved_settings()
+        resolved = resolved_settings()
     except Exception as error:  # a model or image setting that cannot work: say so now
         print(f"build_book: {error}", file=sys.stderr)
         return 1
-    print(f"build_book: {settings}")
-    current = fingerprint(settings=settings)
+    print(f"build_book: {resolved}")
+    current = fingerprint(settings=resolved)
     if forget_stale_outputs(build_dir, current) and (build_dir / "html").exists():
         print("build_book: code/ or the environment changed; re-executing every chapter")
     jupyter_book = Path(sys.executable).parent / "jupyter-book"

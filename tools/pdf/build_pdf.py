@@ -21,6 +21,7 @@ from pathlib import Path
 
 import yaml
 
+from tools import settings
 from tools.build import build_book
 from tools.pdf import pdf_log
 
@@ -83,7 +84,7 @@ def sources(edition: str) -> tuple[Path, Path | None]:
             raise PdfError("the student edition's sources are missing: run `make student` first")
         return source, None
     stamp = ROOT / "_build" / ".inputs-fingerprint"
-    build_book.apply_course_settings()
+    settings.export_course()
     if not stamp.exists() or stamp.read_text() != build_book.current_fingerprint():
         raise PdfError(
             "the book's executed outputs are missing or stale (code/, the lock or the model "
@@ -111,7 +112,6 @@ def pdf_config(source: Path, edition: str, cache: Path | None) -> str:
     }
     sphinx.setdefault("config", {}).update(
         dlbook_edition=edition,
-        dlbook_course=config.get("course") or {},
         latex_use_xindy=False,
         latex_domain_indices=False,
         latex_show_urls="no",
@@ -241,7 +241,7 @@ def main() -> None:
             "which names the Debian packages (TeX Live with xetex and latex-extra, latexmk, "
             "GNU FreeFont, DejaVu, poppler-utils)"
         )
-    build_book.apply_course_settings()  # once, before the threads share the environment
+    settings.export_course()  # once, before the threads share the environment
     # The editions typeset side by side: xelatex uses one core.
     with concurrent.futures.ThreadPoolExecutor(len(args.editions)) as pool:
         futures = [pool.submit(build, edition) for edition in args.editions]

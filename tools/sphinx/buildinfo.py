@@ -80,9 +80,9 @@ def footer_html(info: dict[str, str]) -> str:
 
 
 def add_footer(app, config):
-    from tools.build import build_book
+    from tools import settings  # not build_book: the extension never imports what runs Sphinx
 
-    build_book.apply_course_settings(Path(app.srcdir))
+    settings.export_course(Path(app.srcdir))
     options = dict(config.html_theme_options or {})
     options["extra_footer"] = footer_html(describe())
     config.html_theme_options = options

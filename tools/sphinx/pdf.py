@@ -17,6 +17,7 @@ from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
+from tools import settings
 from tools.sphinx.buildinfo import describe
 
 LOGGER = logging.getLogger(__name__)
@@ -158,14 +159,11 @@ def escape(text: str) -> str:
 
 
 def title_page(app, config) -> None:
-    from tools.build import build_book
-
     # The semester, as the footer has it: _config.yml's course block, or the environment.
-    build_book.apply_course_settings(Path(app.srcdir))
-    course = app.config.dlbook_course or {}
-    semester = course.get("semester", "")
+    settings.export_course(Path(app.srcdir))
+    info = describe()
+    semester, date = info["semester"], info["date"]
     edition = app.config.dlbook_edition
-    date = describe()["date"]
     title = config.html_title.removesuffix(" (student edition)")
     main, _, subtitle = title.partition(": ")
     elements = config.latex_elements
@@ -216,7 +214,6 @@ def sphinx_manual_class(app, config) -> None:
 def setup(app):
     app.connect("config-inited", sphinx_manual_class, priority=900)
     app.add_config_value("dlbook_edition", "instructor", "env")
-    app.add_config_value("dlbook_course", {}, "env")
     app.add_transform(PrintOutputs)
     app.add_post_transform(ShowHiddenCells)
     app.connect("config-inited", title_page)

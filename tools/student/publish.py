@@ -19,8 +19,8 @@ from pathlib import Path
 
 import jupytext
 import nbformat
-import yaml
 
+from tools import settings as tools_settings
 from tools.pdf import build_pdf
 from tools.student import notebook_a11y, plain_notebook, student_edition
 
@@ -52,18 +52,18 @@ GPU_NOTE = (
 
 
 def settings(root: Path = ROOT) -> dict[str, str]:
-    config = yaml.safe_load((root / "_config.yml").read_text())
-    course, repository = config["course"], config["course"]["student_repository"]
-    match = re.fullmatch(r"https://github\.com/([\w.-]+)/([\w.-]+)", repository)
-    if not match:
-        sys.exit(f"publish: course.student_repository {repository!r} is not a GitHub URL")
+    """What the templates below are filled with, from _config.yml's course settings."""
+    try:
+        course = tools_settings.course(root)
+    except tools_settings.SettingsError as error:
+        sys.exit(f"publish: {error}")
     return {
-        "title": config["title"],
-        "semester": course["semester"],
-        "repository": repository,
-        "slug": f"{match[1]}/{match[2]}",
-        "tag": course["student_tag"],
-        "site": f"https://{match[1]}.github.io/{match[2]}/",
+        "title": course.title,
+        "semester": course.semester,
+        "repository": course.student_repository,
+        "slug": course.student_slug,
+        "tag": course.student_tag,
+        "site": course.student_site,
     }
 
 
@@ -130,7 +130,7 @@ def write_tree(output: Path = OUTPUT, root: Path = ROOT, site: Path = SITE) -> P
     citation = re.sub(r"(?m)^repository-code: .*$", f"repository-code: {s['repository']}", citation)
     (output / "CITATION.cff").write_text(citation)
     shutil.copy(root / "pyproject.toml", output / "pyproject.toml")
-    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "*.pyc")
+    ignore = shutil.ignore_patterns(*tools_settings.GENERATED)
     shutil.copytree(root / "code" / "dlbook", output / "code" / "dlbook", ignore=ignore)
     shutil.copytree(root / "binder", output / "binder")
     others = [p for p in (root / "book").glob("*.md") if not student_edition.is_chapter(p)]

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Push the published tree (`make publish`) to the student repository of _config.yml and tag it.
-#   DEPLOY_KEY="$(cat key)" tools/publish_student.sh _build/publish
+#   DEPLOY_KEY="$(cat key)" tools/student/publish_student.sh _build/publish   (from the root)
 # DEPLOY_KEY is the private half of a deploy key with write access to that repository only, so
 # the workflow's own token (which can read this private repository) never leaves it.
 set -euo pipefail
 folder=$1
 : "${DEPLOY_KEY:?set the secret STUDENT_DEPLOY_KEY (a deploy key with write access)}"
-setting() { .venv/bin/python -c "import yaml; print(yaml.safe_load(open('_config.yml'))['course']['$1'])"; }
+# _config.yml's course settings, by the one loader every tool uses (tools/settings.py)
+setting() { .venv/bin/python -m tools.settings "$1"; }
 semester=$(setting semester)
 tag=$(setting student_tag)
-STUDENT_REPOSITORY=$(setting student_repository | sed 's|^https://github.com/||')
+STUDENT_REPOSITORY=$(setting student_slug)
 key=$(mktemp)
 trap 'rm -f "$key"' EXIT
 printf '%s\n' "$DEPLOY_KEY" > "$key"

@@ -5,8 +5,9 @@
 
 --student and --tag set where students go: the student site's launch buttons, each published
 notebook's Colab and Binder badges, its install cell, the student README and CITATION.cff are
-all written from these two settings by tools/student/publish.py. --source is this repository (the
-instructor edition's repository button). Only _config.yml changes; its comments stay.
+all written from these two settings by tools/student/publish.py. --source is this repository
+(the instructor edition's repository button). Only _config.yml changes: ruamel.yaml rewrites
+the values and keeps every comment, the order and the quoting of everything else.
 """
 
 import argparse
@@ -14,14 +15,27 @@ import re
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-GITHUB = re.compile(r"https://github\.com/[\w.-]+/[\w.-]+")
-KEYS = {"student": "student_repository", "tag": "student_tag", "source": "url"}
+from ruamel.yaml import YAML
+
+from tools import settings
+from tools.settings import GITHUB
+
+ROOT = settings.ROOT
+# option: (block, key) in _config.yml
+KEYS = {
+    "student": ("course", "student_repository"),
+    "tag": ("course", "student_tag"),
+    "source": ("repository", "url"),
+}
 
 
 def set_repository(student=None, tag=None, source=None, root: Path = ROOT) -> Path:
     config = root / "_config.yml"
-    text = config.read_text()
+    yaml = YAML()  # round trip: comments and layout survive
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap a long line
+    yaml.indent(mapping=2, sequence=4, offset=2)  # as _config.yml is written
+    document = yaml.load(config.read_text())
     for option, value in (("student", student), ("tag", tag), ("source", source)):
         if value is None:
             continue
@@ -29,11 +43,12 @@ def set_repository(student=None, tag=None, source=None, root: Path = ROOT) -> Pa
             sys.exit(f"set_repository: --{option} {value!r} is not https://github.com/ORG/REPO")
         if option == "tag" and not re.fullmatch(r"[\w.-]+", value):
             sys.exit(f"set_repository: --tag {value!r} is not a valid git tag name")
-        pattern = rf"(?m)^(  {KEYS[option]}: )\S+"
-        text, count = re.subn(pattern, lambda m, v=value: m.group(1) + v, text, count=1)
-        if count != 1:
-            sys.exit(f"set_repository: no `{KEYS[option]}:` setting in {config}")
-    config.write_text(text)
+        block, key = KEYS[option]
+        if key not in (document.get(block) or {}):
+            sys.exit(f"set_repository: no `{block}.{key}` setting in {config}")
+        document[block][key] = value
+    with config.open("w") as out:
+        yaml.dump(document, out)
     return config
 
 

@@ -26,6 +26,7 @@ import yaml
 from jupyter_cache import get_cache
 
 from dlbook.exercises import TODO
+from tools import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -88,14 +89,14 @@ def executed_chapter(page: Path, cache_dir: Path):
         ) from None
 
 
-def student_config(text: str) -> str:
+def student_config(root: Path = ROOT) -> str:
     """The instructor's _config.yml: no solutions, no execution, launch buttons on the
     student repository at this semester's tag."""
-    config = yaml.safe_load(text)
-    course = config["course"]
-    config["title"] = f"{config['title']} (student edition)"
+    config = yaml.safe_load((root / "_config.yml").read_text())
+    course = settings.course(root)
+    config["title"] = f"{course.title} (student edition)"
     config.setdefault("sphinx", {}).setdefault("config", {})["hide_solutions"] = True
-    config["repository"].update(url=course["student_repository"], branch=course["student_tag"])
+    config["repository"].update(url=course.student_repository, branch=course.student_tag)
     config["execute"]["execute_notebooks"] = "off"  # the outputs come from the instructor build
     config["exclude_patterns"] = [p for p in config["exclude_patterns"] if p != "book/*.ipynb"]
     return yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
@@ -110,12 +111,12 @@ def make_sources(destination: Path, root: Path = ROOT, cache_dir: Path | None = 
         (fresh / "book").mkdir()
         for name in ("_toc.yml", "references.bib"):
             shutil.copy(root / name, fresh / name)
-        (fresh / "_config.yml").write_text(student_config((root / "_config.yml").read_text()))
+        (fresh / "_config.yml").write_text(student_config(root))
         for folder in ("tools", "code"):  # the footer extension; the sources literalinclude shows
             shutil.copytree(
                 root / folder,
                 fresh / folder,
-                ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
+                ignore=shutil.ignore_patterns(*settings.GENERATED),
             )
         for page in sorted((root / "book").glob("*.md")):
             if not is_chapter(page):
