@@ -21,11 +21,6 @@ PACKAGES = (
 )
 
 
-def model_setting() -> str:
-    """The DLBOOK_MODEL setting the chapters run under ('auto' unless set)."""
-    return os.environ.get("DLBOOK_MODEL", "auto")
-
-
 def device_name() -> str:
     from dlbook import device
 
@@ -55,11 +50,13 @@ def versions(packages=PACKAGES) -> dict[str, str]:
 
 def describe() -> dict[str, str]:
     """Everything the footer shows, as plain strings."""
+    from dlbook import models  # the setting as the chapters read it, default included
+
     return {
         "semester": os.environ.get("DLBOOK_SEMESTER", ""),
         "date": build_date(),
         "device": device_name(),
-        "model": model_setting(),
+        "model": models.model_setting(),
         **versions(),
     }
 
