@@ -30,6 +30,7 @@ from transformers import CLIPTextConfig, CLIPTextModel
 
 from dlbook import digits
 from dlbook.networks import read_config
+from dlbook.schedule import add_noise
 from dlbook.tokenizer import clip_tokenizer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,7 +121,7 @@ def train_denoiser(latents, labels, tokenizer, scheduler, steps: int, log):
         t = torch.randint(0, scheduler.config.num_train_timesteps, (128,))
         noise = torch.randn_like(x0)
         a = alphas[t].view(-1, 1, 1, 1)
-        noisy = a.sqrt() * x0 + (1 - a).sqrt() * noise  # q(x_t | x_0) in closed form
+        noisy = add_noise(x0, noise, a)  # q(x_t | x_0) in closed form, as chapter 5 has it
         text_vectors = text_encoder(tokens.input_ids)[0][caption]  # encode each caption once
         prediction = unet(noisy, t, encoder_hidden_states=text_vectors).sample
         loss = torch.nn.functional.mse_loss(prediction, noise)
