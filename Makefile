@@ -2,7 +2,8 @@
 #   make book   build the HTML book into _build/html, every chapter executed
 #               (make student: the student edition; make publish: its public repository)
 #   make test   lint, unit tests, site checks and nbval against the committed outputs
-PYTHON ?= python3.11
+# The Python of pyproject.toml's requires-python, which states it once.
+PYTHON ?= python$(shell sed -n 's/^requires-python = ">=\([0-9.]*\)"/\1/p' pyproject.toml)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed

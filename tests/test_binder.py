@@ -1,4 +1,5 @@
-"""Binder's environment: Python 3.11, the lock's runtime pins with CPU torch, offline defaults."""
+"""Binder's environment: the book's Python, the lock's runtime pins with CPU torch, offline
+defaults."""
 
 import os
 import re
@@ -17,8 +18,8 @@ def pins(text: str) -> dict[str, str]:
     return {name.lower().replace("_", "-"): version for name, version in found}
 
 
-def test_runtime_is_python_311():
-    assert (BINDER / "runtime.txt").read_text().strip() == "python-3.11"
+def test_runtime_is_the_books_python():
+    assert (BINDER / "runtime.txt").read_text().strip() == f"python-{settings.python_version()}"
 
 
 def test_requirements_are_the_locks_runtime_pins_with_cpu_torch():

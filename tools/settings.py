@@ -6,6 +6,7 @@
 - `offline()`: offline.env, the settings tests, nbval's references and Binder run under (the
   Makefile, test.yml and binder/start read the same file; tests/test_offline.py fails when any
   other file restates a value).
+- `python_version()`: the Python the book runs on (pyproject.toml's requires-python).
 - `GITHUB`: the form of a repository URL; `GENERATED`: files a copy of code/ never takes.
 
 Stdlib and PyYAML only: the Sphinx extensions import it inside Jupyter Book's process.
@@ -75,6 +76,16 @@ def export_course(root: Path = ROOT) -> None:
     settings = course(root)
     for field, variable in ENVIRONMENT.items():
         os.environ.setdefault(variable, getattr(settings, field))
+
+
+def python_version(root: Path = ROOT) -> str:
+    """The Python the book runs on: pyproject.toml's requires-python, ">=3.11" -> "3.11"."""
+    import tomllib
+
+    stated = tomllib.loads((root / "pyproject.toml").read_text())["project"]["requires-python"]
+    if not re.fullmatch(r">=3\.\d+", stated):
+        raise SettingsError(f"pyproject.toml: requires-python {stated!r} is not >=3.N")
+    return stated.removeprefix(">=")
 
 
 def offline(path: Path = OFFLINE) -> dict[str, str]:

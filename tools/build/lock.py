@@ -18,10 +18,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+from tools import settings
+
 ROOT = Path(__file__).resolve().parents[2]
 LOCK = ROOT / "requirements.txt"
 BINDER = ROOT / "binder" / "requirements.txt"
-PYTHON = "3.11"
+PYTHON = settings.python_version()
 # Where a student or instructor may build: the lock must resolve on each.
 PLATFORMS = (
     "x86_64-manylinux_2_28",

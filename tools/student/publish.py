@@ -123,7 +123,8 @@ def write_tree(output: Path = OUTPUT, root: Path = ROOT, site: Path = SITE) -> P
         for name in notebooks
     )
     readme = (root / "tools" / "student" / "student_readme.md").read_text()
-    (output / "README.md").write_text(readme.format(table=table, **s))
+    python = tools_settings.python_version()
+    (output / "README.md").write_text(readme.format(table=table, python=python, **s))
     shutil.copy(root / "LICENSE", output / "LICENSE")
     shutil.copy(root / "offline.env", output / "offline.env")  # binder/start reads it
     citation = (root / "CITATION.cff").read_text()
