@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tools import settings
+from tools.settings import GENERATED, export_course
 
 ROOT = Path(__file__).resolve().parents[2]
 FINGERPRINTED = ("code", "requirements.txt", "pyproject.toml")
@@ -44,7 +44,7 @@ def fingerprint(root: Path = ROOT, *, settings: str) -> str:
         path = root / name
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
-            if any(fnmatch.fnmatch(part, p) for part in file.parts for p in settings.GENERATED):
+            if any(fnmatch.fnmatch(part, p) for part in file.parts for p in GENERATED):
                 continue
             digest.update(str(file.relative_to(root)).encode())
             digest.update(file.read_bytes())
@@ -66,7 +66,7 @@ def forget_stale_outputs(build_dir: Path, current: str) -> bool:
 
 def build(output: Path, source: Path = ROOT) -> int:
     # _config.yml's course block gives the defaults; the environment (or --model) wins.
-    settings.export_course()
+    export_course()
     # DLBOOK_DEVICE=cuda without a usable GPU: stop now, not at chapter 4.
     from dlbook import device
 
