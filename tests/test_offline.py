@@ -133,10 +133,10 @@ def test_ci_workflow_adds_them_to_every_step(tmp_path):
         assert dict(line.split("=", 1) for line in github_env.read_text().split()) == OFFLINE
 
 
-def probe(settings: dict[str, str], hub: str, tmp_path) -> dict:
+def probe(chosen: dict[str, str], hub: str, tmp_path) -> dict:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DLBOOK_", "HF_"))},
-        **settings,
+        **chosen,
         "HF_ENDPOINT": hub,  # the stand-in answers where the real hub would
         "HF_HOME": str(tmp_path / "hf"),  # nothing cached
         "DLBOOK_DATA": str(tmp_path / "data"),

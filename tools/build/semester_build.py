@@ -20,7 +20,7 @@ import subprocess
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # tools/build/ -> the root
 PYTHON = ROOT / ".venv" / "bin" / "python"
 
 
