@@ -2,7 +2,8 @@
 #   make book   build the HTML book into _build/html, every chapter executed
 #               (make student: the student edition; make publish: its public repository)
 #   make test   lint, unit tests, site checks and nbval against the committed outputs
-PYTHON ?= python3.11
+# The Python of pyproject.toml's requires-python, which states it once.
+PYTHON ?= python$(shell sed -n 's/^requires-python = ">=\([0-9.]*\)"/\1/p' pyproject.toml)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -20,31 +21,29 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $@
 
 # Tests and nbval's references never follow a network that happens to be there: they pin the
-# offline settings (and so do the prerequisites they build: make test's book and student; make
-# check builds nothing, so a real-model book built before it stays as it is).
-test check golden offline-env: export DLBOOK_MODEL = random-small
-test check golden offline-env: export DLBOOK_IMAGES = offline
-test check golden offline-env: export DLBOOK_DEVICE = cpu
-test check golden offline-env: export HF_HUB_OFFLINE = 1
+# offline settings of offline.env (and so do the prerequisites they build: make test's book and
+# student; make check builds nothing, so a real-model book built before it stays as it is).
+OFFLINE := $(shell grep -E '^[A-Z_]+=' offline.env)
+$(foreach setting,$(OFFLINE),$(eval test check golden offline-env: export $(setting)))
 
 book: $(STAMP)
-	$(BIN)/python tools/build_book.py $(if $(MODEL),--model $(MODEL))
+	$(BIN)/python -m tools.build.build_book $(if $(MODEL),--model $(MODEL))
 
 # The student edition: the book's pages and outputs without solutions (not executed again),
 # into _build/student/_build/html. tests/test_editions.py checks that no solution reaches it.
 student: book
-	$(BIN)/python tools/build_book.py --edition student
+	$(BIN)/python -m tools.build.build_book --edition student
 
 # The public student repository's tree, in _build/publish: plain notebooks, package, Binder,
-# site (tools/publish.py). tests/test_publish.py runs every notebook from it.
+# site (tools/student/publish.py). tests/test_publish.py runs every notebook from it.
 publish: student pdf
-	$(BIN)/python tools/publish.py
+	$(BIN)/python -m tools.student.publish
 
 # The book as a PDF per edition, typeset by xelatex from the outputs make book / make student
 # made (no chapter runs again): _build/pdf/foundations.pdf (instructor) and
-# foundations-student.pdf, each also beside its site's index.html (tools/build_pdf.py).
+# foundations-student.pdf, each also beside its site's index.html (tools/pdf/build_pdf.py).
 pdf: student tex
-	$(BIN)/python tools/build_pdf.py
+	$(BIN)/python -m tools.pdf.build_pdf
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -54,10 +53,10 @@ lint: $(STAMP)
 # The lock: `make lock` compiles requirements.txt (every OS) and binder/requirements.txt from
 # pyproject.toml; `make lock-check` proves both current and the lock installable everywhere.
 lock: $(STAMP)
-	$(BIN)/python tools/lock.py
+	$(BIN)/python -m tools.build.lock
 
 lock-check: $(STAMP)
-	$(BIN)/python tools/lock.py --check
+	$(BIN)/python -m tools.build.lock --check
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
@@ -80,30 +79,32 @@ test: book student pdf publish lint lock-check chromium
 check: lint chromium tex
 	$(PYTEST) tests $(CHECK_ARGS)
 
-# The settings above, one per line (tests/test_offline.py reads them from here).
+# The settings above as the targets' environment has them, one per line (tests/test_offline.py
+# checks that they are offline.env's).
 offline-env:
-	@env | grep -E '^(DLBOOK_MODEL|DLBOOK_IMAGES|DLBOOK_DEVICE|HF_HUB_OFFLINE)=' | sort
+	@for name in $(foreach setting,$(OFFLINE),$(firstword $(subst =, ,$(setting)))); do \
+		echo "$$name=$$(printenv $$name)"; done
 
 chromium:
-	tools/install_chromium.sh
+	tools/build/install_chromium.sh
 
 # TeX Live (xelatex, latexmk), GNU FreeFont and poppler's tools, from Debian when missing.
 tex:
-	tools/install_tex.sh
+	tools/pdf/install_tex.sh
 
 # Re-execute the paired notebooks, store their outputs as nbval's references, show what changed.
 golden: $(STAMP)
-	$(BIN)/python tools/refresh_references.py
+	$(BIN)/python -m tools.build.refresh_references
 
 # Retrain chapter 5's tiny-digits from its fixed seed into code/dlbook/assets/tiny-digits.
 tiny-model: $(STAMP)
-	$(BIN)/python tools/train_tiny_digits.py
+	$(BIN)/python -m tools.models.train_tiny_digits
 
 bench: book
-	$(BIN)/python bench/build_time.py
-	$(BIN)/python bench/safety.py
-	$(BIN)/python bench/sampling.py
-	$(BIN)/python bench/train_tiny.py
+	$(BIN)/python -m bench.build_time
+	$(BIN)/python -m bench.safety
+	$(BIN)/python -m bench.sampling
+	$(BIN)/python -m bench.train_tiny
 
 serve: book
 	$(BIN)/python -m http.server --directory _build/html --bind 127.0.0.1 8000
@@ -111,12 +112,12 @@ serve: book
 clean:
 	rm -rf _build
 
-# The semester build (tools/semester_build.py, which book.yml runs) rehearsed against a loopback
-# hub (gated, HF_TOKEN) and course host, on this machine's CPU, in a copy of the repository.
+# The semester build (tools/build/semester_build.py, which book.yml runs) rehearsed against a
+# loopback hub (gated, HF_TOKEN) and course host, on this machine's CPU, in a copy of the repository.
 # `rehearsal`: SD v1-4's full architectures (slow on a CPU: see bench/README.md);
 # `rehearsal-fast`: the same script and stand-ins with random-small weights (part of make test).
 rehearsal: $(STAMP)
-	$(BIN)/python tools/rehearse.py --size full
+	$(BIN)/python -m tools.rehearsal.rehearse --size full
 
 rehearsal-fast: $(STAMP)
-	$(BIN)/python tools/rehearse.py --size small
+	$(BIN)/python -m tools.rehearsal.rehearse --size small

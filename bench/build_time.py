@@ -2,6 +2,8 @@
 
 Builds into a temporary folder, so the book in _build/ is left alone. Targets (2 CPU cores):
 cold build ≤ 60 s for chapter 1 (≤ 120 s for the whole book), no-change rebuild ≤ 10 s.
+
+    python -m bench.build_time   # from the repository's root (make bench), which imports tools
 """
 
 import sys
@@ -9,8 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
-import build_book  # noqa: E402
+from tools.build import build_book
 
 
 def timed_build(output: Path) -> float:

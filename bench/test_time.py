@@ -2,7 +2,7 @@
 fast loop, `pytest -m "not book and not slow"`, against 60 s; `pytest -m "not book"` with make
 test's workers; and `make rehearsal-fast`, the last step of make test, on its own.
 
-    python bench/test_time.py
+    python -m bench.test_time   # from the repository's root
 
 It first runs `make book` untimed, as a newcomer does (the course defaults, `auto`): the build
 fingerprints what the settings resolve to, so make test's offline settings find every chapter
@@ -16,13 +16,13 @@ import sys
 import time
 from pathlib import Path
 
+from tools import settings
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def offline_env() -> dict[str, str]:
-    lines = subprocess.run(["make", "-s", "offline-env"], cwd=ROOT, capture_output=True,
-                           text=True, check=True).stdout.split()  # fmt: skip
-    return {**os.environ, **dict(line.split("=", 1) for line in lines)}
+    return {**os.environ, **settings.offline()}
 
 
 def timed(command: list[str], env) -> float:

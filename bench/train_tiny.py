@@ -1,7 +1,7 @@
 """Retrain tiny-digits from scratch into a scratch folder and print how long it took against the
 15-minute target on 2 CPU cores, with the final losses beside the shipped model's.
 
-    python bench/train_tiny.py [--scale 1.0]
+    python -m bench.train_tiny [--scale 1.0]
 """
 
 import argparse
@@ -24,10 +24,10 @@ def main() -> None:
     args = parser.parse_args()
     shipped = json.loads((Path(str(digits.folder())) / "PROVENANCE.json").read_text())
     with tempfile.TemporaryDirectory() as scratch:
-        command = [sys.executable, str(ROOT / "tools" / "train_tiny_digits.py")]
+        command = [sys.executable, "-m", "tools.models.train_tiny_digits"]
         command += ["--out", scratch, "--scale", str(args.scale)]
         start = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True)
+        subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
         seconds = time.perf_counter() - start
         fresh = json.loads((Path(scratch) / "PROVENANCE.json").read_text())
     share = seconds / TARGET_S

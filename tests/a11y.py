@@ -1,6 +1,6 @@
 """What the accessibility tests share: axe-core in a loaded page, the Tab walk, the reflow
 check. (Used by test_accessibility.py and test_browser.py; the notebook checks are in
-tools/notebook_a11y.py, which `make publish` runs too.)"""
+tools/student/notebook_a11y.py, which `make publish` runs too.)"""
 
 from axe_playwright_python.sync_playwright import Axe
 

@@ -86,7 +86,8 @@ def browser():
     """Debian's chromium, headless, driven by Playwright (tests/test_browser.py and others)."""
     if CHROMIUM is None:
         pytest.skip(
-            "Debian's chromium is not installed (make test installs it: tools/install_chromium.sh)"
+            "Debian's chromium is not installed "
+            "(make test installs it: tools/build/install_chromium.sh)"
         )
     from playwright.sync_api import sync_playwright
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from tools.rehearsal.standins import hub, serve
+
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
 # Every site the book is read on: the instructor edition, the student edition, and the student
@@ -22,9 +24,6 @@ EDITIONS = {
     "student": ROOT / "_build" / "student" / "_build" / "html",
     "published": ROOT / "_build" / "publish" / "docs",
 }
-sys.path.insert(0, str(ROOT / "tools"))
-
-from standins import hub, serve  # noqa: E402  (tools/, on the path just above)
 
 
 def chapters() -> list[str]:

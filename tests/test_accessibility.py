@@ -57,7 +57,7 @@ DISPLAYED = """() => Array.from(MathJax.startup.document.math).filter(m => m.dis
 
 
 def test_every_displayed_equation_of_chapter_5_reaches_a_screen_reader(browser, html_dir):
-    """MathJax's assistive MathML (tools/sphinx_mathjax.py): beside each drawn equation,
+    """MathJax's assistive MathML (tools/sphinx/mathjax.py): beside each drawn equation,
     hidden from the eye, a MathML copy that names its symbols; the drawing is hidden from
     the screen reader so it hears the equation once."""
     with serve_folder(html_dir) as url:
@@ -110,7 +110,7 @@ def test_a_solution_the_menus_and_the_slider_work_by_keys(browser, html_dir):
         page.close()
 
 
-OUR_CSS = ROOT / "tools" / "a11y" / "static" / "dlbook-a11y.css"
+OUR_CSS = ROOT / "tools" / "sphinx" / "theme" / "static" / "dlbook-a11y.css"
 PLANTED = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Planted</title>
 <style>body {{ background: #fff; color: #222; }} .note {{ background: #ecf3ff; }}
 a {{ color: {link}; }}</style></head>

@@ -1,10 +1,14 @@
-"""Binder's environment: Python 3.11, the lock's runtime pins with CPU torch, offline defaults."""
+"""Binder's environment: the book's Python, the lock's runtime pins with CPU torch, offline
+defaults."""
 
 import os
 import re
 import subprocess
 
 from helpers import ROOT
+from tools import settings
+
+OFFLINE = settings.offline()
 
 BINDER = ROOT / "binder"
 
@@ -14,8 +18,8 @@ def pins(text: str) -> dict[str, str]:
     return {name.lower().replace("_", "-"): version for name, version in found}
 
 
-def test_runtime_is_python_311():
-    assert (BINDER / "runtime.txt").read_text().strip() == "python-3.11"
+def test_runtime_is_the_books_python():
+    assert (BINDER / "runtime.txt").read_text().strip() == f"python-{settings.python_version()}"
 
 
 def test_requirements_are_the_locks_runtime_pins_with_cpu_torch():
@@ -36,7 +40,8 @@ def test_requirements_are_the_locks_runtime_pins_with_cpu_torch():
 
 
 def run_start(**environment: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DLBOOK_")} | environment
+    mine = {k: v for k, v in os.environ.items() if not k.startswith(tuple(OFFLINE))}
+    env = mine | environment
     output = subprocess.run(
         [str(BINDER / "start"), "env"],
         env=env,
@@ -44,13 +49,11 @@ def run_start(**environment: str) -> dict[str, str]:
         text=True,
         check=True,
     ).stdout
-    return dict(line.split("=", 1) for line in output.splitlines() if line.startswith("DLBOOK_"))
+    found = dict(line.split("=", 1) for line in output.splitlines() if "=" in line)
+    return {name: value for name, value in found.items() if name in OFFLINE}
 
 
 def test_start_sets_offline_defaults_and_keeps_the_users():
-    assert run_start() == {
-        "DLBOOK_MODEL": "random-small",
-        "DLBOOK_IMAGES": "offline",
-    }
+    assert run_start() == OFFLINE  # offline.env's, read by binder/start
     mine = run_start(DLBOOK_MODEL="CompVis/stable-diffusion-v1-4")
     assert mine["DLBOOK_MODEL"] == "CompVis/stable-diffusion-v1-4"

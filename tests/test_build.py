@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-import build_book
 from helpers import ROOT, chapters
+from tools import settings as tools_settings
+from tools.build import build_book
 
 pytestmark = pytest.mark.book  # needs the built book or builds one: not in the fast loop
 
@@ -100,14 +101,18 @@ def test_auto_on_an_offline_cpu_is_the_same_build_as_random_small(tmp_path, monk
     monkeypatch.setattr(downloads, "download", no_network)
     monkeypatch.setenv("DLBOOK_DATA", str(tmp_path))
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))  # nothing cached
-    monkeypatch.setenv("DLBOOK_DEVICE", "cpu")
+    offline = tools_settings.offline()  # make test's
+    monkeypatch.setenv("DLBOOK_DEVICE", offline["DLBOOK_DEVICE"])
     settings = {}
-    for model, images, semester in (("auto", "auto", "Fall 2026"), ("random-small", "offline", "")):
+    for model, images, semester in (
+        ("auto", "auto", "Fall 2026"),
+        (offline["DLBOOK_MODEL"], offline["DLBOOK_IMAGES"], ""),
+    ):
         monkeypatch.setenv("DLBOOK_MODEL", model)
         monkeypatch.setenv("DLBOOK_IMAGES", images)
         monkeypatch.setenv("DLBOOK_SEMESTER", semester)
         settings[model] = build_book.resolved_settings()
-    assert settings["auto"] == settings["random-small"]
+    assert settings["auto"] == settings[offline["DLBOOK_MODEL"]]
     assert settings["auto"] == "model: random-small on cpu float32; images: offline samples"
     monkeypatch.setenv("DLBOOK_MODEL", "random-full")
     assert build_book.resolved_settings() != settings["auto"]
@@ -130,8 +135,8 @@ def test_a_build_that_asks_for_cuda_without_one_stops_at_once(tmp_path):
     if torch.cuda.is_available():
         pytest.skip("this machine has a usable GPU")
     env = {**os.environ, "DLBOOK_DEVICE": "cuda"}
-    command = [sys.executable, str(ROOT / "tools" / "build_book.py"), "--output", str(tmp_path)]
-    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    command = [sys.executable, "-m", "tools.build.build_book", "--output", str(tmp_path)]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1
     assert "DLBOOK_DEVICE=cuda but torch cannot use a GPU" in result.stderr
     assert not (tmp_path / "_build").exists()  # Jupyter Book never started

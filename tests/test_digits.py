@@ -102,12 +102,14 @@ def test_training_script_smoke(tmp_path):
     result = subprocess.run(
         [
             sys.executable,
-            str(ROOT / "tools" / "train_tiny_digits.py"),
+            "-m",
+            "tools.models.train_tiny_digits",
             "--scale",
             "0.002",
         ]
         # this worker's share of the cores (conftest.py), not the reference machine's two
         + ["--threads", str(torch.get_num_threads()), "--out", str(tmp_path)],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=300,
@@ -118,3 +120,24 @@ def test_training_script_smoke(tmp_path):
     tokenizer = clip_tokenizer(16)
     pipe = models.pretrained_pipeline(str(tmp_path), "cpu", tokenizer=tokenizer)
     assert pipe.vae.config.scaling_factor == provenance["scaling_factor"]
+
+
+def test_training_noises_exactly_as_schedule_add_noise_did_inline():
+    """The training script calls schedule.add_noise, where it wrote √ᾱ x0 + √(1 − ᾱ) ε out with
+    Tensor.sqrt before; the shipped weights stay valid only if the two are the same bits
+    (a retraining reproduces them bit for bit, PROVENANCE.json)."""
+    from diffusers import PNDMScheduler
+
+    from dlbook import schedule
+    from dlbook.networks import read_config
+
+    alphas = PNDMScheduler.from_config(read_config("sd-v1-4", "scheduler")).alphas_cumprod
+    generator = torch.Generator().manual_seed(0)
+    x0 = torch.randn(128, 4, 4, 4, generator=generator)  # the training batch's shape and dtype
+    noise = torch.randn(x0.shape, generator=generator)
+    t = torch.randint(0, len(alphas), (128,), generator=generator)
+    a = alphas[t].view(-1, 1, 1, 1)
+    inline = a.sqrt() * x0 + (1 - a).sqrt() * noise  # the script's former line
+    assert torch.equal(schedule.add_noise(x0, noise, a), inline)
+    # the comparison sees a change of arithmetic: the same formula in float64 differs
+    assert not torch.equal(schedule.add_noise(x0, noise, a.double()).float(), inline)

@@ -1,5 +1,5 @@
 """The download menu's ".ipynb": fetched over HTTP as its link gives it, it is the plain notebook
-(no MyST), the student one on the student site (tools/sphinx_download.py)."""
+(no MyST), the student one on the student site (tools/sphinx/download.py)."""
 
 import urllib.request
 from urllib.parse import urljoin
@@ -7,9 +7,9 @@ from urllib.parse import urljoin
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
-from test_publish import MYST, markdown
 
 from helpers import HTML, ROOT, chapters, serve_folder
+from test_publish import MYST, markdown
 
 pytestmark = pytest.mark.book  # needs the built book or builds one: not in the fast loop
 

@@ -6,10 +6,10 @@ import io
 import zipfile
 
 import pytest
-from test_data import jpeg_bytes
 
 from dlbook import data, downloads
 from helpers import serve_folder
+from test_data import jpeg_bytes
 
 
 def zip_of(files: dict[str, bytes]) -> bytes:

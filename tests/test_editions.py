@@ -27,7 +27,7 @@ TEXT_SUFFIXES = {
 
 def solution_snippets() -> dict[str, list[str]]:
     """Distinctive pieces of every solution, per chapter: code lines and prose phrases."""
-    import student_edition
+    from tools.student import student_edition
 
     snippets = {}
     for chapter in chapters():
@@ -117,7 +117,7 @@ def test_no_solution_in_the_published_tree():
 
 
 def test_student_pages_keep_outputs_but_not_of_answers_or_self_checks(student_site):
-    import student_edition
+    from tools.student import student_edition
 
     for chapter in chapters():
         notebook = nbformat.read(student_site / "src" / f"{chapter}.ipynb", as_version=4)
@@ -130,7 +130,7 @@ def test_student_pages_keep_outputs_but_not_of_answers_or_self_checks(student_si
 
 
 def test_stub_needs_markers_and_keeps_indentation():
-    import student_edition
+    from tools.student import student_edition
 
     source = "def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\n"
     assert student_edition.stub(source, "here") == f"def f(x):\n    {student_edition.STUB}\n"
@@ -141,9 +141,9 @@ def test_stub_needs_markers_and_keeps_indentation():
 def test_student_config_hides_solutions_and_moves_launch_buttons():
     import yaml
 
-    import student_edition
+    from tools.student import student_edition
 
-    config = yaml.safe_load(student_edition.student_config((ROOT / "_config.yml").read_text()))
+    config = yaml.safe_load(student_edition.student_config(ROOT))
     original = yaml.safe_load((ROOT / "_config.yml").read_text())
     assert config["sphinx"]["config"]["hide_solutions"] is True
     assert config["repository"]["url"] == original["course"]["student_repository"]
@@ -159,7 +159,7 @@ def test_sources_are_rewritten_only_where_they_changed(tmp_path):
     unchanged student edition is not rebuilt page by page."""
     import jupytext
 
-    import student_edition
+    from tools.student import student_edition
 
     page = ROOT / f"{chapters()[0]}.md"
     twice = [student_edition.student_notebook(jupytext.read(page), page.name) for _ in range(2)]

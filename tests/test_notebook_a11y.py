@@ -1,11 +1,11 @@
-"""The notebooks' accessibility check (tools/notebook_a11y.py) on planted bad input, and on
+"""The notebooks' accessibility check (tools/student/notebook_a11y.py) on planted bad input, and on
 every notebook of the published tree."""
 
 import nbformat
 import pytest
 
 from helpers import ROOT, chapters
-from notebook_a11y import headings, problems
+from tools.student.notebook_a11y import headings, problems
 
 
 def notebook(*markdown: str):

@@ -64,7 +64,7 @@ def test_cells_neither_run_repository_files_nor_branch_on_the_device(chapter):
 
 
 def test_chapters_leave_the_colab_setup_to_publish():
-    # One setup cell for every notebook, written by tools/publish.py from _config.yml.
+    # One setup cell for every notebook, written by tools/student/publish.py from _config.yml.
     for chapter in chapters():
         cells = jupytext.read(ROOT / f"{chapter}.md").cells
         assert not any("google.colab" in cell.source for cell in cells), chapter

@@ -1,4 +1,4 @@
-"""The book as a PDF, per edition (make pdf, tools/build_pdf.py), read with poppler's tools:
+"""The book as a PDF, per edition (make pdf, tools/pdf/build_pdf.py), read with poppler's tools:
 every chapter and exercise is there, every figure, no unresolved reference, every font
 embedded, no line outside the text block, and no solution in the student's."""
 
@@ -7,9 +7,9 @@ import shutil
 import subprocess
 
 import pytest
-from test_editions import normalized, solution_snippets
 
 from helpers import HTML, ROOT, chapters, pages
+from test_editions import normalized, solution_snippets
 
 pytestmark = pytest.mark.book  # needs the built PDFs: not in the fast loop
 
@@ -32,7 +32,7 @@ def edition(request):
     if not EDITIONS[name].exists():
         pytest.skip(f"no {EDITIONS[name].name}: run `make pdf` (make test does)")
     if shutil.which("pdftotext") is None:
-        pytest.skip("poppler-utils is not installed: tools/install_tex.sh")
+        pytest.skip("poppler-utils is not installed: tools/pdf/install_tex.sh")
     return name
 
 
@@ -161,7 +161,7 @@ def printed_lines(edition: str) -> dict[str, list[str]]:
     pages have them (the student's: solutions stubbed, outputs of answers dropped)."""
     import nbformat
 
-    import student_edition
+    from tools.student import student_edition
 
     found = {}
     for chapter in chapters():

@@ -1,9 +1,7 @@
-"""make pdf's diagnosis of a failed or flawed xelatex run (tools/pdf_log.py) and of a failed
+"""make pdf's diagnosis of a failed or flawed xelatex run (tools/pdf/pdf_log.py) and of a failed
 Sphinx run (build_pdf.sphinx_cause): each names the book page and the line."""
 
-import pdf_log
-
-import build_pdf
+from tools.pdf import build_pdf, pdf_log
 
 TEX = r"""\chapter{The softmax}
 \label{\detokenize{book/02-softmax::doc}}

@@ -41,7 +41,7 @@ def markdown(notebook) -> str:
 def test_tree_holds_a_student_repository_and_nothing_more(tree):
     top = {path.name for path in tree.iterdir()}
     assert top == {"README.md", "LICENSE", "CITATION.cff", "pyproject.toml", "code", "book",
-                   "binder", "docs"}  # fmt: skip
+                   "binder", "offline.env", "docs"}  # fmt: skip
     assert {p.name for p in (tree / "book").iterdir()} == {
         f"{c.split('/')[1]}.ipynb" for c in chapters()
     }
@@ -144,9 +144,8 @@ def test_set_repository_moves_every_link(tmp_path):
     """One command points launch buttons, badges, install cells and README at a new place."""
     import shutil
 
-    from set_repository import set_repository
-
-    import publish
+    from tools.student import publish
+    from tools.student.set_repository import set_repository
 
     shutil.copy(ROOT / "_config.yml", tmp_path)
     set_repository(student="https://github.com/acme/dl-students", tag="spring-2027", root=tmp_path)

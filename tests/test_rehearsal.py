@@ -1,6 +1,7 @@
-"""The semester build's bad inputs, against the rehearsal's loopback stand-ins (tools/standins):
-each stops within seconds with a message naming its cause, and leaves nothing half-written.
-(`make rehearsal-fast`, part of make test, runs the whole semester script against them.)"""
+"""The semester build's bad inputs, against the rehearsal's loopback stand-ins
+(tools/rehearsal/standins): each stops within seconds with a message naming its cause, and leaves
+nothing half-written. (`make rehearsal-fast`, part of make test, runs the whole semester script
+against them.)"""
 
 import json
 import os
@@ -11,7 +12,7 @@ import pytest
 
 from dlbook import data, downloads
 from helpers import run_python
-from standins import course, hub, weights
+from tools.rehearsal.standins import course, hub, weights
 
 
 @pytest.mark.parametrize(

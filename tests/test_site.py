@@ -59,9 +59,9 @@ def test_footer_says_how_the_page_was_built(html_dir, name):
 
 @pytest.mark.parametrize("name", pages())
 def test_our_accessibility_stylesheet_and_no_script_of_ours(html_dir, name):
-    """tools/sphinx_a11y.py adds one stylesheet after the theme's; no `_static/` folder at the
+    """tools/sphinx/a11y.py adds one stylesheet after the theme's; no `_static/` folder at the
     root, whose every script Jupyter Book 1 would inject into every page."""
-    from sphinx_a11y import STYLESHEET
+    from tools.sphinx.a11y import STYLESHEET
 
     loads = [url.split("?")[0] for url in page(html_dir, name).loads]
     ours = [url for url in loads if url.endswith(STYLESHEET)]
@@ -81,7 +81,7 @@ def test_mathjax_is_served_locally(html_dir):
     assert 'class="math' in page(html_dir, name).text
     # Only the component the pages load and what it fetches on demand (the browser test
     # fails on any request that goes unanswered): not MathJax's other 14 MB.
-    from sphinx_mathjax import COMPONENT, ON_DEMAND
+    from tools.sphinx.mathjax import COMPONENT, ON_DEMAND
 
     served = {path.name for path in (html_dir / "_static/mathjax").iterdir()}
     assert served == {COMPONENT, *ON_DEMAND}
@@ -115,10 +115,10 @@ def test_chapter_1_shows_the_difference_table(html_dir):
 
 def test_bibliography_lists_every_reference_by_author(html_dir):
     """One list item per work, sorted by author, without alphabetic labels: the chapters cite
-    "(Author, Year)", and a screen reader hears a list (tools/sphinx_a11y.py)."""
+    "(Author, Year)", and a screen reader hears a list (tools/sphinx/a11y.py)."""
     from pybtex.database import parse_file
 
-    from plain_notebook import plain
+    from tools.student.plain_notebook import plain
 
     entries = parse_file(str(ROOT / "references.bib")).entries.values()
     soup = BeautifulSoup(page(html_dir, "book/bibliography").text, "html.parser")

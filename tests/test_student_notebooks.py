@@ -26,6 +26,7 @@ from nbclient import NotebookClient
 
 from dlbook.exercises import TODO
 from helpers import ROOT, chapters
+from tools import settings
 
 pytestmark = pytest.mark.book  # needs the built book or builds one: not in the fast loop
 
@@ -68,19 +69,18 @@ def student_machine(tmp_path_factory):
          "ipykernel", "setuptools"],
         check=True,
     )  # fmt: skip
-    # Binder's settings, from the tree's own start script; HF_HUB_OFFLINE as in every test.
+    # Binder's settings, the offline ones, from the tree's own start script and offline.env.
     binder_env = subprocess.run(
         [repository / "binder" / "start", sys.executable, "-c",
          "import json, os; print(json.dumps(dict(os.environ)))"],
         env={"PATH": os.environ["PATH"]}, capture_output=True, text=True, check=True,
     )  # fmt: skip
-    env = {k: v for k, v in json.loads(binder_env.stdout).items() if k.startswith("DLBOOK_")}
+    env = {k: v for k, v in json.loads(binder_env.stdout).items() if k in settings.offline()}
+    assert env == settings.offline()
     colab = base / "stand-in" / "google" / "colab"
     colab.mkdir(parents=True)
     (colab / "__init__.py").write_text(STAND_IN)
     env |= {
-        "HF_HUB_OFFLINE": "1",
-        "DLBOOK_DEVICE": "cpu",
         # The published cell, unchanged: pip may not reach an index here, so it builds dlbook
         # with the venv's setuptools and finds every dependency installed.
         "PIP_NO_INDEX": "1",

@@ -269,6 +269,12 @@ class ImageSet:
     note: str = ""
 
 
+def images_setting() -> str:
+    """DLBOOK_IMAGES, else the package's own default, `auto` (the course's
+    choice is _config.yml's `course.images`, which the build exports)."""
+    return os.environ.get("DLBOOK_IMAGES", "auto")
+
+
 def image_set(setting: str | None = None, timeout: float = 10.0) -> ImageSet:
     """The images chapter 6 runs on.
 
@@ -289,7 +295,7 @@ def image_set(setting: str | None = None, timeout: float = 10.0) -> ImageSet:
     Raises:
         `DataError`: an unknown setting, or "coco_humans" unavailable.
     """
-    setting = setting or os.environ.get("DLBOOK_IMAGES", "auto")
+    setting = setting or images_setting()
     if setting not in ("auto", "coco_humans", "offline"):
         raise DataError(
             f"DLBOOK_IMAGES={setting!r}: use auto, coco_humans or offline"

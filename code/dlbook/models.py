@@ -125,6 +125,16 @@ hf_token = hub.hf_token
 hub_reachable = hub.reachable
 
 
+def model_setting() -> str:
+    """DLBOOK_MODEL, else the package's own default, `auto`.
+
+    The course's choice is _config.yml's `course.model`, which the build
+    exports; this fallback serves a dlbook installed alone (Colab, pip),
+    where no _config.yml exists. Every reader of the setting calls this.
+    """
+    return os.environ.get("DLBOOK_MODEL", "auto")
+
+
 def load_model(setting=None, device=None, seed=0, needs=()) -> LoadedModel:
     """Load the Stable Diffusion pipeline that a model setting names.
 
@@ -151,7 +161,7 @@ def load_model(setting=None, device=None, seed=0, needs=()) -> LoadedModel:
         a component in `needs`; the message says why.
     """
     quiet_loading()
-    setting = setting or os.environ.get("DLBOOK_MODEL", "auto")
+    setting = setting or model_setting()
     device = device or devices.choose()
     if setting == TINY:
         pipe = tiny_pipeline(device)
@@ -241,7 +251,7 @@ def resolve(setting=None, device=None) -> str:
         e.g. "random-small on cpu float32" or
         "CompVis/stable-diffusion-v1-4 on cuda float16".
     """
-    setting = setting or os.environ.get("DLBOOK_MODEL", "auto")
+    setting = setting or model_setting()
     device = device or devices.choose()
     chosen = auto_choice(device)[0] if setting == "auto" else setting
     dtype = str(devices.dtype_for(device)).removeprefix("torch.")

@@ -32,7 +32,7 @@ def check() -> dict[str, str]:
     start = time.monotonic()
     device = devices.choose()
     found["device"] = devices.describe(device)
-    setting = os.environ.get("DLBOOK_MODEL", "auto")
+    setting = models.model_setting()
     # load_model asks the hub first (gated, unknown id, a rejected token)
     loaded = models.load_model(setting, device)
     size = sum(p.numel() for p in loaded.pipe.unet.parameters())

@@ -1,0 +1,57 @@
+"""tools/ as a package: importable from the root with no sys.path edit, its Sphinx extensions
+named as _config.yml loads them, and the semester build runnable before any venv exists."""
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from helpers import ROOT
+
+
+def test_semester_build_needs_only_the_standard_library():
+    """book.yml runs it with the runner image's python3, before `make` makes the venv."""
+    for path in ("tools/__init__.py", "tools/build/__init__.py", "tools/build/semester_build.py"):
+        tree = ast.parse((ROOT / path).read_text())
+        imported = {
+            alias.name for n in ast.walk(tree) if isinstance(n, ast.Import) for alias in n.names
+        }
+        imported |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        assert {name.split(".")[0] for name in imported} <= sys.stdlib_module_names, path
+    # the system's python3 without site-packages (-S): no venv, nothing installed
+    python = shutil.which("python3", path="/usr/local/bin:/usr/bin:/bin") or sys.executable
+    result = subprocess.run(
+        [python, "-S", "-m", "tools.build.semester_build", "--help"],
+        cwd=ROOT, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "semester build" in result.stdout
+
+
+def test_semester_build_works_in_the_root():
+    from tools.build import semester_build
+
+    assert semester_build.ROOT == ROOT
+    assert (semester_build.ROOT / "Makefile").exists()
+
+
+def test_no_tool_edits_sys_path():
+    for folder in ("tools", "tests", "bench"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if path != Path(__file__):
+                assert "sys.path.insert" not in path.read_text(), path
+
+
+def test_every_local_extension_is_a_module_of_tools():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    extensions = config["sphinx"]["local_extensions"]
+    assert extensions and set(extensions.values()) == {"."}  # the root, relative to _config.yml
+    for name in extensions:
+        assert name.startswith("tools.sphinx.")
+        module = __import__(name, fromlist=["setup"])
+        assert callable(module.setup)
+    buildinfo = (ROOT / "tools" / "sphinx" / "buildinfo.py").read_text()
+    assert "build_book" not in buildinfo.replace("not build_book", "")  # Sphinx's launcher

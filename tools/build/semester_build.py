@@ -1,0 +1,76 @@
+"""The semester build, one script: what .github/workflows/book.yml runs on the GPU runner, and
+what `make rehearsal` runs against loopback stand-ins on a CPU. The two cannot drift.
+
+1. Preflight: the pinned environment, the device (nvidia-smi where a GPU is asked for), then
+   `python -m dlbook.preflight`: the model resolved on the hub and downloaded (a gated model
+   without a token, a rejected token or an unknown id stop here, within seconds), the image set
+   downloaded and checked.
+2. `make publish` with the model: both editions, their PDFs and the student repository's tree.
+3. `make check`: lint and pytest against what was built (nbval's references are offline outputs).
+
+Settings come from the environment as everywhere: DLBOOK_MODEL (default: the real SD v1-4),
+DLBOOK_IMAGES (default: coco_humans), DLBOOK_DEVICE, HF_TOKEN. Stdlib only: it runs before the
+venv exists.
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]  # tools/build/ -> the root
+PYTHON = ROOT / ".venv" / "bin" / "python"
+
+
+def step(name: str, command: list[str], log: list[str]) -> None:
+    print(f"\n=== semester build: {name}\n$ {' '.join(command)}", flush=True)
+    start = time.monotonic()
+    result = subprocess.run(command, cwd=ROOT)
+    seconds = time.monotonic() - start
+    if result.returncode != 0:
+        log.append(f"FAILED {name} (exit {result.returncode}, {seconds:.0f} s)")
+        raise SystemExit(result.returncode)
+    log.append(f"ok {name} ({seconds:.0f} s)")
+
+
+def preflight(log: list[str]) -> None:
+    step("the pinned environment", ["make", "-s", ".venv/.installed"], log)
+    if os.environ.get("DLBOOK_DEVICE", "").startswith("cuda"):
+        if shutil.which("nvidia-smi") is None:
+            log.append("FAILED preflight: DLBOOK_DEVICE asks for CUDA and nvidia-smi is missing")
+            raise SystemExit(1)
+        step("the GPU and its driver", ["nvidia-smi"], log)
+    step("device, model and images", [str(PYTHON), "-m", "dlbook.preflight"], log)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", help="DLBOOK_MODEL (default: set, else the real SD v1-4)")
+    args = parser.parse_args()
+    if args.model:
+        os.environ["DLBOOK_MODEL"] = args.model
+    os.environ.setdefault("DLBOOK_MODEL", "CompVis/stable-diffusion-v1-4")
+    # The course's set or a clear stop: auto would fall back to the offline samples in silence,
+    # and chapter 6's 1,000-image comparison with the homework would not run.
+    os.environ.setdefault("DLBOOK_IMAGES", "coco_humans")
+    # Weights over plain HTTP, the download path the rehearsal proves (timeouts, not hangs);
+    # huggingface_hub would otherwise take the Xet protocol, which no stand-in speaks.
+    os.environ.setdefault("HF_HUB_DISABLE_XET", "1")
+    model = os.environ["DLBOOK_MODEL"]
+    log: list[str] = []
+    start = time.monotonic()
+    try:
+        preflight(log)
+        step(f"both editions, their PDFs, the student tree with {model}", ["make", "publish"], log)
+        step("checks against the built book", ["make", "check"], log)
+    finally:
+        print(f"\n=== semester build ({time.monotonic() - start:.0f} s):")
+        for line in log:
+            print(f"  {line}")
+        print(flush=True)
+
+
+if __name__ == "__main__":
+    main()

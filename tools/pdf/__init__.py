@@ -1,0 +1,1 @@
+"""The book as a PDF per edition (make pdf)."""

@@ -1,0 +1,135 @@
+"""Rehearse the semester build on this machine: tools/build/semester_build.py, the very script that
+book.yml runs, against loopback stand-ins for the hub and the course's host.
+
+- A gated hub (standins/hub.py) serves CompVis/stable-diffusion-v1-4's layout with random
+  weights (`--size full`: SD v1-4's architectures, every count and shape real; `--size small`:
+  the narrow networks, for `make test`); HF_TOKEN is the one it grants.
+- A course host (standins/course.py) serves a coco_humans-shaped zip, pinned for this run only
+  through DLBOOK_REHEARSAL_ARCHIVE.
+- The build runs in a copy of the repository with a venv of its own, so the book in _build is
+  left as it was; then the pages are read back, and the output says what was proved.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tools.rehearsal.standins import course, hub, weights
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "hf_rehearsal_granted"
+CHAPTERS = ("book/04-pipeline", "book/05-diffusion", "book/06-safety")
+# The fast rehearsal's `make check`: the tests that read what was built (the sites, both PDFs,
+# the published tree), not the package's own, nor the published notebooks, which run offline
+# whatever the book was built with: make test has just run those.
+FAST_CHECK = "-m book --ignore=tests/test_student_notebooks.py"
+
+
+def copy_repository(target: Path) -> Path:
+    """The files git tracks or would track, committed to a repository of their own. The copy
+    makes its own venv, as the runner does
+    (uv links it from its cache in seconds): sharing this one would let make re-point its
+    editable dlbook at the copy."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard", "-z"],
+        cwd=ROOT, capture_output=True, check=True,
+    ).stdout.decode().split("\0")  # fmt: skip
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    # a checkout, as the runner has: make lint's actionlint looks for the repository
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "rehearsal"]):
+        identity = ["-c", "user.name=rehearsal", "-c", "user.email=rehearsal@localhost"]
+        subprocess.run(["git", *identity, *command], cwd=target, check=True)
+    return target
+
+
+def read_back(book: Path, log: str) -> list[str]:
+    """What the built pages say about the run; raise AssertionError where they disagree."""
+    proved = []
+    for chapter in CHAPTERS:
+        page = (book / "_build" / "html" / f"{chapter}.html").read_text()
+        assert f"real weights of <code>{weights.MODEL_ID}</code>" in page, f"{chapter}: notice"
+        assert "a rehearsal: a loopback stand-in for the hub" in page, f"{chapter}: its caveat"
+        assert f"DLBOOK_MODEL={weights.MODEL_ID}" in page, f"{chapter}: footer"
+        seconds = re.search(rf"{chapter}\.md: Executed notebook in ([\d.]+) seconds", log)
+        took = f", executed in {float(seconds.group(1)):.0f} s" if seconds else ""
+        proved.append(f"{chapter}: notice and footer name {weights.MODEL_ID}{took}")
+    safety = (book / "_build" / "html" / f"{CHAPTERS[2]}.html").read_text()
+    # the cell that asserts 1,000 images and compares with the homework's list printed these
+    assert "sanity hints:" in safety and "flagged here" in safety, "chapter 6: the comparison"
+    proved.append("chapter 6 checked coco_humans' 1,000 images and compared with the homework")
+    for built in ("_build/student/_build/html/index.html", "_build/publish/docs/index.html"):
+        assert (book / built).is_file(), f"missing {built}"
+    proved.append("student edition and the published student tree were written")
+    return proved
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=("full", "small"), default="full")
+    parser.add_argument(
+        "--workdir", type=Path, help="where stand-ins and the copy go (kept; default: a "
+        "temporary folder, removed after a run that passed)"
+    )  # fmt: skip
+    args = parser.parse_args()
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="dlbook-rehearsal-"))
+    work.mkdir(parents=True, exist_ok=True)
+    start = time.monotonic()
+    repo = weights.write_repository(work / "sd-v1-4", f"random-{args.size}")
+    archive = course.write_archive(work / "course" / "coco_humans.zip")
+    size, sha256 = course.describe(archive)
+    made = time.monotonic() - start
+    shutil.rmtree(work / "book", ignore_errors=True)
+    book = copy_repository(work / "book")
+    stand_in = hub.Repo(weights.MODEL_ID, repo, tokens={TOKEN})
+    with hub.LoopbackHub([stand_in]) as loopback, course.CourseHost(archive) as host:
+        env = {
+            **os.environ,
+            "HF_ENDPOINT": loopback.url, "HF_TOKEN": TOKEN, "HF_HUB_OFFLINE": "0",
+            "HF_HOME": str(work / "hf"), "DLBOOK_DATA": str(work / "data"),
+            "DLBOOK_REHEARSAL_ARCHIVE": f"{host.file_url} {size} {sha256}",
+            "DLBOOK_MODEL": weights.MODEL_ID, "DLBOOK_IMAGES": "coco_humans",
+            "DLBOOK_DEVICE": os.environ.get("DLBOOK_DEVICE", "cpu"),
+        }  # fmt: skip
+        if args.size == "small":  # in make test, which has run every other test already
+            env["CHECK_ARGS"] = FAST_CHECK
+            # and has browsed every page of the offline book: here only the pages whose
+            # outputs these settings change (each also has the footer every page shows)
+            env["DLBOOK_BROWSE"] = ",".join(CHAPTERS)
+        command = [sys.executable, "-u", "-m", "tools.build.semester_build"]
+        build = subprocess.Popen(
+            command, cwd=book, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        lines = []
+        for line in build.stdout:
+            print(line, end="", flush=True)
+            lines.append(line)
+        build.wait()
+        downloads = sum(1 for method, path, _ in loopback.requests if method == "GET")
+    if build.returncode != 0:
+        sys.exit(f"rehearsal: the semester build failed (exit {build.returncode}); see above; "
+                 f"everything it made is kept in {work}")  # fmt: skip
+    try:
+        proved = read_back(book, "".join(lines))
+    except AssertionError as error:
+        sys.exit(f"rehearsal: the built pages disagree: {error}; everything is kept in {work}")
+    if args.workdir is None:  # a temporary folder: gone once the run has proved its point
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"\n=== rehearsal ({args.size} weights, {time.monotonic() - start:.0f} s in all):")
+    print(f"  stand-ins written in {made:.0f} s: SD v1-4's layout, {archive.name} ({size:,} B)")
+    print(f"  the gated loopback hub answered {downloads} GET requests, with HF_TOKEN")
+    for line in proved:
+        print(f"  {line}")
+
+
+if __name__ == "__main__":
+    main()

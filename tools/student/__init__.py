@@ -1,0 +1,1 @@
+"""The student edition and the public student repository's tree (make student, make publish)."""
