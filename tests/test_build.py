@@ -33,10 +33,15 @@ HEADER = (
             "planted failure",
         ),
         ("As {cite:t}`no-such-key-1999` showed.\n", "no-such-key-1999"),
+        # DLBOOK_CELL_TIMEOUT reaches myst-nb (_config.yml's 600 s would let this one finish)
+        ("```{code-cell} ipython3\nimport time\ntime.sleep(30)\n```\n", "after 2 seconds"),
+        ("# Fine\n", "DLBOOK_CELL_TIMEOUT='soon': give a whole number of seconds"),
     ],
-    ids=["failing cell", "unknown citation"],
+    ids=["failing cell", "unknown citation", "slow cell", "bad timeout"],
 )
-def test_the_build_fails_loudly(tmp_path, body, cause):
+def test_the_build_fails_loudly(tmp_path, monkeypatch, body, cause):
+    if "DLBOOK_CELL_TIMEOUT" in cause or "after 2" in cause:
+        monkeypatch.setenv("DLBOOK_CELL_TIMEOUT", "2" if "after 2" in cause else "soon")
     book = tmp_path / "book"
     book.mkdir()
     shutil.copy(ROOT / "_config.yml", book)
@@ -51,6 +56,21 @@ def test_the_build_fails_loudly(tmp_path, body, cause):
     )
     assert result.returncode != 0
     assert cause in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("resolved", "seconds"),
+    [
+        ("model: random-small on cpu float32; images: offline samples", None),
+        ("model: tiny-digits on cpu float32; images: offline samples", None),
+        ("model: random-full on cpu float32; images: offline samples", 7200),
+        ("model: CompVis/stable-diffusion-v1-4 on cpu float32; images: coco_humans", 7200),
+        ("model: CompVis/stable-diffusion-v1-4 on cuda float16; images: coco_humans", None),
+    ],
+)
+def test_full_size_networks_on_a_cpu_get_a_longer_cell_timeout(resolved, seconds):
+    """The first full-size rehearsal on a CPU stopped at chapter 5 after _config.yml's 600 s."""
+    assert build_book.cell_timeout(resolved) == seconds
 
 
 def test_every_chapter_cites_and_every_key_exists():

@@ -31,6 +31,22 @@ def resolved_settings() -> str:
     return f"model: {models.resolve()}; images: {data.image_set().name}"
 
 
+# SD v1-4's full-size networks on a CPU: chapter 5's slowest cell (34 UNet calls at batch 2)
+# is about 20 min on 2 cores at the team's per-call figure; this leaves room for slower CPUs.
+SLOW_CELL_TIMEOUT = 7200
+
+
+def cell_timeout(resolved: str) -> int | None:
+    """The seconds a cell may run under `resolved` (resolved_settings()) where _config.yml's
+    `execute.timeout` would stop a cell that is slow, not hung: full-size networks on a CPU.
+    None: _config.yml's applies (tools/sphinx/cell_timeout.py)."""
+    from dlbook.models import TINY
+
+    model = resolved.removeprefix("model: ").split(" on ")[0]
+    on_cpu = " on cpu " in resolved
+    return SLOW_CELL_TIMEOUT if on_cpu and model not in ("random-small", TINY) else None
+
+
 def current_fingerprint() -> str:
     """The fingerprint of the book `make book` would build now (make pdf checks its outputs)."""
     return fingerprint(settings=resolved_settings())
@@ -84,6 +100,10 @@ def build(output: Path, source: Path = ROOT) -> int:
         print(f"build_book: {error}", file=sys.stderr)
         return 1
     print(f"build_book: {resolved}")
+    timeout = cell_timeout(resolved)
+    if timeout and "DLBOOK_CELL_TIMEOUT" not in os.environ:  # a person's own setting wins
+        os.environ["DLBOOK_CELL_TIMEOUT"] = str(timeout)
+        print(f"build_book: full-size networks on a CPU: a cell may run {timeout} s")
     current = fingerprint(settings=resolved)
     if forget_stale_outputs(build_dir, current) and (build_dir / "html").exists():
         print("build_book: code/ or the environment changed; re-executing every chapter")
