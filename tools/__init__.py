@@ -3,7 +3,8 @@
     build/      the book: the fingerprinted build (build_book), the semester build that book.yml
                 runs (semester_build, stdlib only), nbval's references, the lock, chromium
     sphinx/     the extensions Jupyter Book loads: the build-info footer, MathJax served from the
-                build, the download menu, the accessibility fixes (theme/), the PDF's front matter
+                build, the download menu, the accessibility fixes (theme/), the PDF's front matter,
+                the cell timeout for full-size networks on a CPU
     pdf/        the book as a PDF per edition: build_pdf, xelatex's log read back, TeX's install
     student/    the student edition, its published repository (plain notebooks, their
                 accessibility check, the push) and set_repository
