@@ -3,9 +3,9 @@ enough to train on a laptop's CPU, and the tools chapter 5 uses to measure
 what guidance does to it.
 
 The data are scikit-learn's handwritten digits (1,797 images of 8 × 8
-pixels), upsampled to 16 × 16 RGB. `tools/train_tiny_digits.py` trains the
-model; the weights ship in ``dlbook/assets/tiny-digits`` and load like any
-Stable Diffusion folder.
+pixels), upsampled to 16 × 16 RGB. `tools/models/train_tiny_digits.py`
+trains the model; the weights ship in ``dlbook/assets/tiny-digits`` and load
+like any Stable Diffusion folder.
 """
 
 from dataclasses import dataclass

@@ -21,7 +21,7 @@ def describe(loaded: LoadedModel) -> str:
             "These pictures come from **tiny-digits**, the book's own toy "
             "text-to-image model: Stable Diffusion's parts at about a 350th "
             "of the size, trained on 16 × 16 handwritten digits "
-            "(`tools/train_tiny_digits.py`)."
+            "(`tools/models/train_tiny_digits.py`)."
         )
     how = loaded.note or "as set"
     return (
