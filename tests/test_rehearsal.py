@@ -12,7 +12,10 @@ import pytest
 
 from dlbook import data, downloads
 from helpers import run_python
+from tools import settings
 from tools.rehearsal.standins import course, hub, weights
+
+MODEL = settings.course().semester_model  # the id the semester build asks the hub for
 
 
 @pytest.mark.parametrize(
@@ -124,16 +127,16 @@ def test_the_hubs_refusals_and_a_stalled_download_are_named_within_seconds(
     folder = weights.write_repository(tmp_path / "repo", "random-small")
     granted, refused = "hf_granted", "hf_not_granted"
     repos = [
-        hub.Repo(weights.MODEL_ID, folder, tokens={granted}, refused={refused}),
+        hub.Repo(MODEL, folder, tokens={granted}, refused={refused}),
         hub.Repo("CompVis/stalled", folder, stall_after=1024),
     ]
     cases = [
-        ("no token", weights.MODEL_ID, ""),
-        ("wrong token", weights.MODEL_ID, "hf_wrong"),
-        ("not granted", weights.MODEL_ID, refused),
+        ("no token", MODEL, ""),
+        ("wrong token", MODEL, "hf_wrong"),
+        ("not granted", MODEL, refused),
         ("unknown id", "CompVis/stable-diffusion-v9", granted),
         ("stalled", "CompVis/stalled", ""),
-        ("granted", weights.MODEL_ID, granted),
+        ("granted", MODEL, granted),
     ]
     with hub.LoopbackHub(repos) as loopback:
         env = {

@@ -78,3 +78,19 @@ def test_set_repository_refuses_what_is_not_a_repository(tmp_path):
     with pytest.raises(SystemExit, match="not a valid git tag"):
         set_repository(tag="spring 2027", root=tmp_path)
     assert (tmp_path / "_config.yml").read_text() == (ROOT / "_config.yml").read_text()
+
+
+def test_the_semester_build_runs_what_the_course_block_says():
+    """book.yml and the rehearsal run semester_build, which reads course.semester_model and
+    course.semester_images: no workflow, script or stand-in states them again."""
+    from tools.build import semester_build
+
+    course = settings.course()
+    assert semester_build.course_setting("semester_model") == course.semester_model
+    assert semester_build.course_setting("semester_images") == course.semester_images
+    for workflow in (ROOT / ".github" / "workflows").glob("*.yml"):
+        for job in yaml.safe_load(workflow.read_text())["jobs"].values():
+            assert not set(job.get("env", {})) & set(semester_build.SETTINGS), workflow.name
+    scripts = [*(ROOT / "tools").rglob("*.py"), *(ROOT / "tools").rglob("*.sh")]
+    restating = [p.name for p in scripts if course.semester_model in p.read_text()]
+    assert not restating, f"{restating} restate course.semester_model"

@@ -1,8 +1,9 @@
 """The facts the tools share, each read from the one place that states it.
 
-- `course()`: _config.yml's course settings (title, semester, model, images, the student
-  repository and its tag): the one reader of that block, for every tool, the Sphinx
-  extensions and tools/student/publish_student.sh (`python -m tools.settings student_tag`).
+- `course()`: _config.yml's course settings (title, semester, model, images, the semester
+  build's model and images, the student repository and its tag): the one reader of that block,
+  for every tool, the Sphinx extensions and tools/student/publish_student.sh
+  (`python -m tools.settings student_tag`).
 - `offline()`: offline.env, the settings tests, nbval's references and Binder run under (the
   Makefile, test.yml and binder/start read the same file; tests/test_offline.py fails when any
   other file restates a value).
@@ -38,6 +39,8 @@ class Course:
     semester: str
     model: str
     images: str
+    semester_model: str
+    semester_images: str
     student_repository: str
     student_tag: str
 

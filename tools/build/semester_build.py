@@ -8,9 +8,10 @@ what `make rehearsal` runs against loopback stand-ins on a CPU. The two cannot d
 2. `make publish` with the model: both editions, their PDFs and the student repository's tree.
 3. `make check`: lint and pytest against what was built (nbval's references are offline outputs).
 
-Settings come from the environment as everywhere: DLBOOK_MODEL (default: the real SD v1-4),
-DLBOOK_IMAGES (default: coco_humans), DLBOOK_DEVICE, HF_TOKEN. Stdlib only: it runs before the
-venv exists.
+The model and images are _config.yml's course.semester_model and course.semester_images (read
+through tools/settings.py once the venv exists); DLBOOK_MODEL / DLBOOK_IMAGES in the environment
+win, as everywhere, and so does --model. DLBOOK_DEVICE and HF_TOKEN come from the environment.
+Stdlib only: it runs before the venv exists.
 """
 
 import argparse
@@ -22,6 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]  # tools/build/ -> the root
 PYTHON = ROOT / ".venv" / "bin" / "python"
+SETTINGS = {"DLBOOK_MODEL": "semester_model", "DLBOOK_IMAGES": "semester_images"}
 
 
 def step(name: str, command: list[str], log: list[str]) -> None:
@@ -35,34 +37,48 @@ def step(name: str, command: list[str], log: list[str]) -> None:
     log.append(f"ok {name} ({seconds:.0f} s)")
 
 
-def preflight(log: list[str]) -> None:
+def course_setting(field: str) -> str:
+    """One field of _config.yml's course block, read by the venv's Python (PyYAML lives there)."""
+    command = [str(PYTHON), "-m", "tools.settings", field]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"semester build: {' '.join(command)} failed: {result.stderr.strip()}")
+    return result.stdout.strip()
+
+
+def preflight(log: list[str]) -> str:
+    """Check environment, device, model and images; return the model the build runs with."""
     step("the pinned environment", ["make", "-s", ".venv/.installed"], log)
+    # The course's choice, unless the environment says otherwise: the real model and the course's
+    # images (auto would fall back to random weights or the offline samples in silence, and
+    # chapter 6's 1,000-image comparison with the homework would not run).
+    for variable, field in SETTINGS.items():
+        if not os.environ.get(variable):
+            os.environ[variable] = course_setting(field)
+    log.append(f"settings: DLBOOK_MODEL={os.environ['DLBOOK_MODEL']}, "
+               f"DLBOOK_IMAGES={os.environ['DLBOOK_IMAGES']}")  # fmt: skip
     if os.environ.get("DLBOOK_DEVICE", "").startswith("cuda"):
         if shutil.which("nvidia-smi") is None:
             log.append("FAILED preflight: DLBOOK_DEVICE asks for CUDA and nvidia-smi is missing")
             raise SystemExit(1)
         step("the GPU and its driver", ["nvidia-smi"], log)
     step("device, model and images", [str(PYTHON), "-m", "dlbook.preflight"], log)
+    return os.environ["DLBOOK_MODEL"]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", help="DLBOOK_MODEL (default: set, else the real SD v1-4)")
+    parser.add_argument("--model", help="DLBOOK_MODEL (default: set, else course.semester_model)")
     args = parser.parse_args()
     if args.model:
         os.environ["DLBOOK_MODEL"] = args.model
-    os.environ.setdefault("DLBOOK_MODEL", "CompVis/stable-diffusion-v1-4")
-    # The course's set or a clear stop: auto would fall back to the offline samples in silence,
-    # and chapter 6's 1,000-image comparison with the homework would not run.
-    os.environ.setdefault("DLBOOK_IMAGES", "coco_humans")
     # Weights over plain HTTP, the download path the rehearsal proves (timeouts, not hangs);
     # huggingface_hub would otherwise take the Xet protocol, which no stand-in speaks.
     os.environ.setdefault("HF_HUB_DISABLE_XET", "1")
-    model = os.environ["DLBOOK_MODEL"]
     log: list[str] = []
     start = time.monotonic()
     try:
-        preflight(log)
+        model = preflight(log)
         step(f"both editions, their PDFs, the student tree with {model}", ["make", "publish"], log)
         step("checks against the built book", ["make", "check"], log)
     finally:

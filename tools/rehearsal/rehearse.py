@@ -1,13 +1,15 @@
 """Rehearse the semester build on this machine: tools/build/semester_build.py, the very script that
 book.yml runs, against loopback stand-ins for the hub and the course's host.
 
-- A gated hub (standins/hub.py) serves CompVis/stable-diffusion-v1-4's layout with random
-  weights (`--size full`: SD v1-4's architectures, every count and shape real; `--size small`:
-  the narrow networks, for `make test`); HF_TOKEN is the one it grants.
+- A gated hub (standins/hub.py) serves SD v1-4's layout with random weights under the id of
+  _config.yml's course.semester_model (`--size full`: SD v1-4's architectures, every count and
+  shape real; `--size small`: the narrow networks, for `make test`); HF_TOKEN is the one it
+  grants.
 - A course host (standins/course.py) serves a coco_humans-shaped zip, pinned for this run only
   through DLBOOK_REHEARSAL_ARCHIVE.
 - The build runs in a copy of the repository with a venv of its own, so the book in _build is
-  left as it was; then the pages are read back, and the output says what was proved.
+  left as it was; it takes its model and images from the course block, as book.yml's run does;
+  then the pages are read back, and the output says what was proved.
 """
 
 import argparse
@@ -20,6 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from tools import settings
 from tools.rehearsal.standins import course, hub, weights
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,17 +55,18 @@ def copy_repository(target: Path) -> Path:
     return target
 
 
-def read_back(book: Path, log: str) -> list[str]:
-    """What the built pages say about the run; raise AssertionError where they disagree."""
+def read_back(book: Path, log: str, model: str) -> list[str]:
+    """What the built pages say about the run with `model`; raise AssertionError where they
+    disagree."""
     proved = []
     for chapter in CHAPTERS:
         page = (book / "_build" / "html" / f"{chapter}.html").read_text()
-        assert f"real weights of <code>{weights.MODEL_ID}</code>" in page, f"{chapter}: notice"
+        assert f"real weights of <code>{model}</code>" in page, f"{chapter}: notice"
         assert "a rehearsal: a loopback stand-in for the hub" in page, f"{chapter}: its caveat"
-        assert f"DLBOOK_MODEL={weights.MODEL_ID}" in page, f"{chapter}: footer"
+        assert f"DLBOOK_MODEL={model}" in page, f"{chapter}: footer"
         seconds = re.search(rf"{chapter}\.md: Executed notebook in ([\d.]+) seconds", log)
         took = f", executed in {float(seconds.group(1)):.0f} s" if seconds else ""
-        proved.append(f"{chapter}: notice and footer name {weights.MODEL_ID}{took}")
+        proved.append(f"{chapter}: notice and footer name {model}{took}")
     safety = (book / "_build" / "html" / f"{CHAPTERS[2]}.html").read_text()
     # the cell that asserts 1,000 images and compares with the homework's list printed these
     assert "sanity hints:" in safety and "flagged here" in safety, "chapter 6: the comparison"
@@ -81,6 +85,11 @@ def main() -> None:
         "temporary folder, removed after a run that passed)"
     )  # fmt: skip
     args = parser.parse_args()
+    semester = settings.course()
+    if semester.semester_images != "coco_humans":  # the one set the course host stands in for
+        sys.exit(f"rehearsal: course.semester_images is {semester.semester_images!r}; "
+                 "the rehearsal stands in for coco_humans only")  # fmt: skip
+    model = semester.semester_model
     work = args.workdir or Path(tempfile.mkdtemp(prefix="dlbook-rehearsal-"))
     work.mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
@@ -90,16 +99,17 @@ def main() -> None:
     made = time.monotonic() - start
     shutil.rmtree(work / "book", ignore_errors=True)
     book = copy_repository(work / "book")
-    stand_in = hub.Repo(weights.MODEL_ID, repo, tokens={TOKEN})
+    stand_in = hub.Repo(model, repo, tokens={TOKEN})
     with hub.LoopbackHub([stand_in]) as loopback, course.CourseHost(archive) as host:
         env = {
             **os.environ,
             "HF_ENDPOINT": loopback.url, "HF_TOKEN": TOKEN, "HF_HUB_OFFLINE": "0",
             "HF_HOME": str(work / "hf"), "DLBOOK_DATA": str(work / "data"),
             "DLBOOK_REHEARSAL_ARCHIVE": f"{host.file_url} {size} {sha256}",
-            "DLBOOK_MODEL": weights.MODEL_ID, "DLBOOK_IMAGES": "coco_humans",
             "DLBOOK_DEVICE": os.environ.get("DLBOOK_DEVICE", "cpu"),
         }  # fmt: skip
+        for variable in ("DLBOOK_MODEL", "DLBOOK_IMAGES"):  # the course block's, as on the runner
+            env.pop(variable, None)
         if args.size == "small":  # in make test, which has run every other test already
             env["CHECK_ARGS"] = FAST_CHECK
             # and has browsed every page of the offline book: here only the pages whose
@@ -119,7 +129,7 @@ def main() -> None:
         sys.exit(f"rehearsal: the semester build failed (exit {build.returncode}); see above; "
                  f"everything it made is kept in {work}")  # fmt: skip
     try:
-        proved = read_back(book, "".join(lines))
+        proved = read_back(book, "".join(lines), model)
     except AssertionError as error:
         sys.exit(f"rehearsal: the built pages disagree: {error}; everything is kept in {work}")
     if args.workdir is None:  # a temporary folder: gone once the run has proved its point

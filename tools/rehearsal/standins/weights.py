@@ -1,13 +1,12 @@
-"""CompVis/stable-diffusion-v1-4's repository layout, with random weights: `model_index.json`,
+"""Stable Diffusion v1-4's repository layout, with random weights: `model_index.json`,
 a folder per component, float32 weights and the `fp16` variant beside them, as the real
 repository has them. `random-full` gives SD v1-4's architectures (every count and shape the real
-one); `random-small` the narrow networks, for a rehearsal that must be fast."""
+one); `random-small` the narrow networks, for a rehearsal that must be fast. The hub serves it
+under whatever id the course's semester build asks for (tools/rehearsal/rehearse.py)."""
 
 import shutil
 import tempfile
 from pathlib import Path
-
-MODEL_ID = "CompVis/stable-diffusion-v1-4"
 
 
 def write_repository(folder: Path, mode: str = "random-full", seed: int = 0) -> Path:
