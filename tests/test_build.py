@@ -136,7 +136,8 @@ def test_auto_on_an_offline_cpu_is_the_same_build_as_random_small(tmp_path, monk
         monkeypatch.setenv("DLBOOK_SEMESTER", semester)
         settings[model] = build_book.resolved_settings()
     assert settings["auto"] == settings[offline["DLBOOK_MODEL"]]
-    assert settings["auto"] == "model: random-small on cpu float32; images: offline samples"
+    model, on = offline["DLBOOK_MODEL"], offline["DLBOOK_DEVICE"]
+    assert settings["auto"] == f"model: {model} on {on} float32; images: offline samples"
     monkeypatch.setenv("DLBOOK_MODEL", "random-full")
     assert build_book.resolved_settings() != settings["auto"]
 

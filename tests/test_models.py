@@ -170,3 +170,14 @@ def test_a_model_without_a_needed_part_is_a_clear_error():
     failing somewhere inside."""
     with pytest.raises(models.ModelLoadError, match="'tiny-digits' has no safety_checker"):
         models.load_model("tiny-digits", device="cpu", needs=("safety_checker",))
+
+
+def test_load_model_checks_a_device_it_is_given():
+    """An explicit device is checked as DLBOOK_DEVICE is: a clear error before any loading."""
+    from dlbook.device import DeviceError
+
+    with pytest.raises(DeviceError, match="'tpu'"):
+        models.load_model("random-small", device="tpu")
+    if not torch.cuda.is_available():  # never a silent move to the CPU
+        with pytest.raises(DeviceError, match="torch cannot use a GPU"):
+            models.load_model("random-small", device="cuda")

@@ -56,13 +56,13 @@ NOT_RESTATEMENTS = {
     ("code/dlbook/data.py", '"chosen by '),
     # the rehearsal runs on this machine's CPU unless told cuda: its own setting, not a test's
     ("tools/rehearsal/rehearse.py", 'os.environ.get("'),
-    ("README.md", "=coco_humans"),
 }
 
 
 def restatements(root, files) -> list[str]:
     """Each place in `files` that gives an offline setting its value again: NAME=value,
-    NAME: value, "NAME": "value", setenv("NAME", "value"), ${NAME:-value}, ..."""
+    NAME: value, "NAME": "value", setenv("NAME", "value"), ${NAME:-value}, NAME ?= value,
+    environ["NAME"] = "value", ..."""
     found = []
     for file in files:
         try:
@@ -70,7 +70,7 @@ def restatements(root, files) -> list[str]:
         except (UnicodeDecodeError, IsADirectoryError, FileNotFoundError):
             continue  # images, weights; a file deleted but not yet staged
         for name, value in OFFLINE.items():
-            pattern = rf"\b{name}\b[\s\"'`:=,-]{{1,8}}{re.escape(value)}(?![\w-])"
+            pattern = rf"\b{name}\b[\s\"'`:=,?\]-]{{1,8}}{re.escape(value)}(?![\w-])"
             for match in re.finditer(pattern, text):
                 # with what precedes it, so that an exception can say whose setting it is
                 context = text[max(0, match.start() - 30) : match.end()]
@@ -101,6 +101,8 @@ def test_no_other_file_restates_an_offline_setting():
     ("name", "text"),
     [
         ("Makefile", "test: export {n} = {v}\n"),
+        ("GNUmakefile", "{n} ?= {v}\n"),
+        ("conftest.py", 'os.environ["{n}"] = "{v}"\n'),
         ("test.yml", '    env:\n      {n}: "{v}"\n'),
         ("start", 'export {n}="${{{n}:-{v}}}"\n'),
         ("test_x.py", 'env = {{"{n}": "{v}"}}\nmonkeypatch.setenv("{n}", "{v}")\n'),

@@ -10,6 +10,7 @@ import pytest
 
 from helpers import HTML, ROOT, chapters, pages
 from test_editions import normalized, solution_snippets
+from tools import settings
 
 pytestmark = pytest.mark.book  # needs the built PDFs: not in the fast loop
 
@@ -61,14 +62,12 @@ def test_every_chapter_and_exercise_is_there(edition, text):
 
 
 def test_title_page_and_front_matter(edition, text):
-    import yaml
-
-    course = yaml.safe_load((ROOT / "_config.yml").read_text())["course"]
+    semester = settings.course().semester
     first_pages = normalized(
         poppler("pdftotext", "-l", "3", "-enc", "UTF-8", str(EDITIONS[edition]), "-")
     )
     assert f"{edition.capitalize()} edition" in first_pages
-    assert course["semester"] in first_pages and "CC BY 4.0" in first_pages
+    assert semester in first_pages and "CC BY 4.0" in first_pages
     assert "DLBOOK_MODEL=" in first_pages and "torch" in first_pages  # the footer's facts
     assert "Which weights produced these pages" in first_pages
 

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
 from nbclient import NotebookClient
 
 from dlbook.exercises import TODO
@@ -46,7 +45,7 @@ def student_machine(tmp_path_factory):
     if not (TREE / "pyproject.toml").exists():
         pytest.skip("no published tree in _build/publish: run `make publish` (make test does)")
     base = tmp_path_factory.mktemp("student")
-    tag = yaml.safe_load((ROOT / "_config.yml").read_text())["course"]["student_tag"]
+    tag = settings.course().student_tag
     repository = base / "student-repository"
     shutil.copytree(TREE, repository)
     git("init", "-q", "-b", "main", cwd=repository)

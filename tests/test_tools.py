@@ -2,11 +2,13 @@
 named as _config.yml loads them, and the semester build runnable before any venv exists."""
 
 import ast
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from helpers import ROOT
@@ -38,11 +40,29 @@ def test_semester_build_works_in_the_root():
     assert (semester_build.ROOT / "Makefile").exists()
 
 
+# sys.path.insert / .append / .extend, sys.path[0:0] = ..., sys.path += ..., site.addsitedir
+SYS_PATH_EDIT = re.compile(r"sys\.path\s*(\.\s*(insert|append|extend)|\[|\+=)|addsitedir")
+
+
 def test_no_tool_edits_sys_path():
-    for folder in ("tools", "tests", "bench"):
-        for path in (ROOT / folder).rglob("*.py"):
-            if path != Path(__file__):
-                assert "sys.path.insert" not in path.read_text(), path
+    edits = [
+        f"{path.relative_to(ROOT)}: {match.group(0)}"
+        for folder in ("tools", "tests", "bench")
+        for path in (ROOT / folder).rglob("*.py")
+        if path != Path(__file__)
+        for match in SYS_PATH_EDIT.finditer(path.read_text())
+    ]
+    assert edits == []
+
+
+@pytest.mark.parametrize(
+    "edit",
+    ["sys.path.insert(0, x)", "sys.path.append(x)", "sys.path[0:0] = [x]", "sys.path += [x]",
+     "sys.path.extend([x])", "site.addsitedir(x)"],
+)  # fmt: skip
+def test_each_form_of_sys_path_edit_is_found(edit):
+    assert SYS_PATH_EDIT.search(f"import sys\n{edit}\n")
+    assert not SYS_PATH_EDIT.search("print(sys.path)\n")
 
 
 def test_every_local_extension_is_a_module_of_tools():

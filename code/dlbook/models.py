@@ -159,10 +159,12 @@ def load_model(setting=None, device=None, seed=0, needs=()) -> LoadedModel:
     Raises:
         `ModelLoadError`: the setting cannot be loaded, or the model lacks
         a component in `needs`; the message says why.
+        `DeviceError`: `device` is unknown, or names a GPU that torch
+        cannot use (`dlbook.device.choose`).
     """
     quiet_loading()
     setting = setting or model_setting()
-    device = device or devices.choose()
+    device = devices.choose(device)  # an explicit device is checked too
     if setting == TINY:
         pipe = tiny_pipeline(device)
         loaded = LoadedModel(pipe, TINY, "dlbook/assets/tiny-digits")
@@ -252,7 +254,7 @@ def resolve(setting=None, device=None) -> str:
         "CompVis/stable-diffusion-v1-4 on cuda float16".
     """
     setting = setting or model_setting()
-    device = device or devices.choose()
+    device = devices.choose(device)  # an explicit device is checked too
     chosen = auto_choice(device)[0] if setting == "auto" else setting
     dtype = str(devices.dtype_for(device)).removeprefix("torch.")
     return f"{chosen} on {device} {dtype}"

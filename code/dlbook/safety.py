@@ -2,8 +2,10 @@
 its scores exposed.
 
 The checker embeds an image with CLIP's vision tower and compares it (cosine
-similarity) with 17 fixed "concept" embeddings and 3 "special care" ones; an
-image is flagged when any similarity exceeds that concept's threshold.
+similarity) with 17 fixed "concept" embeddings and 3 "special care" ones. An
+image is flagged when a concept's similarity exceeds its threshold; being
+close to a special-care concept flags nothing by itself, it makes the test
+0.01 stricter.
 diffusers' forward returns only the verdict; `scores` returns the verdict and
 the numbers behind it, computed as the forward computes them, in one pass.
 """
@@ -19,9 +21,12 @@ from tqdm import tqdm
 
 @dataclass
 class Scores:
-    # (B, 17): similarity − threshold (+ adjustment); > 0 flags the image
+    # (B, 17): similarity − threshold (+ 0.01 after a special-care hit),
+    # rounded to 3 decimals; > 0 flags the image
     concept: torch.Tensor
-    special: torch.Tensor  # (B, 3): the same for the special-care concepts
+    # (B, 3): the same for the special-care concepts; > 0 makes the concept
+    # test stricter and flags nothing by itself
+    special: torch.Tensor
     flagged: torch.Tensor  # (B,) bool
 
 
@@ -47,8 +52,9 @@ def scores(checker, clip_input: torch.Tensor) -> Scores:
             device in its dtype.
 
     Returns:
-        `Scores`: float32 on the CPU, per image: each concept's score and
-        each special-care concept's (> 0 flags), and the verdict.
+        `Scores`: float32 on the CPU, per image: each concept's score
+        (> 0 flags), each special-care concept's (> 0 makes the concept
+        test 0.01 stricter), and the verdict.
     """
     pooled = checker.vision_model(clip_input)[1]  # (B, hidden)
     embeds = checker.visual_projection(pooled)  # (B, 768)

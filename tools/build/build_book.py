@@ -128,7 +128,8 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=ROOT, help="folder that gets _build/")
     parser.add_argument(
         "--model",
-        help="DLBOOK_MODEL for this build: auto, random-small, random-full or a model id",
+        help="DLBOOK_MODEL for this build: auto, random-small, random-full, tiny-digits, "
+        "a model id or a saved folder",
     )
     parser.add_argument(
         "--edition",
