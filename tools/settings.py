@@ -52,7 +52,7 @@ class Course:
     @property
     def student_site(self) -> str:
         """Where the student repository's GitHub Pages serve its docs/."""
-        org, repo = GITHUB.fullmatch(self.student_repository).groups()
+        org, repo = self.student_slug.split("/")
         return f"https://{org}.github.io/{repo}/"
 
 
