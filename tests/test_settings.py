@@ -86,11 +86,24 @@ def test_the_semester_build_runs_what_the_course_block_says():
     from tools.build import semester_build
 
     course = settings.course()
-    assert semester_build.course_setting("semester_model") == course.semester_model
-    assert semester_build.course_setting("semester_images") == course.semester_images
+    log = []
+    assert semester_build.course_setting("semester_model", log) == course.semester_model
+    assert semester_build.course_setting("semester_images", log) == course.semester_images
+    assert log == []
     for workflow in (ROOT / ".github" / "workflows").glob("*.yml"):
         for job in yaml.safe_load(workflow.read_text())["jobs"].values():
-            assert not set(job.get("env", {})) & set(semester_build.SETTINGS), workflow.name
+            for scope in (job, *job["steps"]):  # job and step env:, and a run: line's own
+                assert not set(scope.get("env", {})) & set(semester_build.SETTINGS), workflow
+                assert not re.search(r"DLBOOK_(MODEL|IMAGES)=", scope.get("run", "")), workflow
     scripts = [*(ROOT / "tools").rglob("*.py"), *(ROOT / "tools").rglob("*.sh")]
     restating = [p.name for p in scripts if course.semester_model in p.read_text()]
     assert not restating, f"{restating} restate course.semester_model"
+
+
+def test_the_semester_build_names_a_course_field_it_cannot_read():
+    from tools.build import semester_build
+
+    log = []
+    with pytest.raises(SystemExit):
+        semester_build.course_setting("semester_modle", log)
+    assert log == [f"FAILED course.semester_modle: {settings.usage()}"]

@@ -101,9 +101,13 @@ def offline(path: Path = OFFLINE) -> dict[str, str]:
     return found
 
 
+def usage() -> str:
+    fields = [*Course.__dataclass_fields__, "student_slug", "student_site"]
+    return f"usage: python -m tools.settings {{{'|'.join(fields)}}}"
+
+
 if __name__ == "__main__":  # one course setting, for the shell: python -m tools.settings FIELD
     try:
         print(getattr(course(), sys.argv[1]))
     except (IndexError, AttributeError):
-        fields = [*Course.__dataclass_fields__, "student_slug", "student_site"]
-        sys.exit(f"usage: python -m tools.settings {{{'|'.join(fields)}}}")
+        sys.exit(usage())

@@ -29,6 +29,8 @@ from dlbook import hub
 from dlbook.networks import CONFIG_SETS, RANDOM_MODES, random_pipeline
 from dlbook.tokenizer import clip_tokenizer
 
+# What `auto` tries and the notice recommends, for a dlbook installed alone;
+# the course's semester build runs _config.yml's course.semester_model.
 DEFAULT_MODEL_ID = "CompVis/stable-diffusion-v1-4"
 TINY = "tiny-digits"
 # SD v1-4 in float32 takes about 5.5 GB, and runs with copies beside it

@@ -37,12 +37,14 @@ def step(name: str, command: list[str], log: list[str]) -> None:
     log.append(f"ok {name} ({seconds:.0f} s)")
 
 
-def course_setting(field: str) -> str:
+def course_setting(field: str, log: list[str]) -> str:
     """One field of _config.yml's course block, read by the venv's Python (PyYAML lives there)."""
     command = [str(PYTHON), "-m", "tools.settings", field]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise SystemExit(f"semester build: {' '.join(command)} failed: {result.stderr.strip()}")
+    if result.returncode != 0:  # the cause is the last line (a SettingsError names the field)
+        cause = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        log.append(f"FAILED course.{field}: {cause}")
+        raise SystemExit(result.returncode)
     return result.stdout.strip()
 
 
@@ -54,7 +56,7 @@ def preflight(log: list[str]) -> str:
     # chapter 6's 1,000-image comparison with the homework would not run).
     for variable, field in SETTINGS.items():
         if not os.environ.get(variable):
-            os.environ[variable] = course_setting(field)
+            os.environ[variable] = course_setting(field, log)
     log.append(f"settings: DLBOOK_MODEL={os.environ['DLBOOK_MODEL']}, "
                f"DLBOOK_IMAGES={os.environ['DLBOOK_IMAGES']}")  # fmt: skip
     if os.environ.get("DLBOOK_DEVICE", "").startswith("cuda"):

@@ -1,7 +1,8 @@
 """Point the book at other repositories; everything that links to them follows.
 
-    python -m tools.student.set_repository --student https://github.com/ORG/REPO [--tag TAG]
-    python -m tools.student.set_repository --source https://github.com/ORG/REPO
+    .venv/bin/python -m tools.student.set_repository --student https://github.com/ORG/REPO \
+        [--tag TAG]
+    .venv/bin/python -m tools.student.set_repository --source https://github.com/ORG/REPO
 
 --student and --tag set where students go: the student site's launch buttons, each published
 notebook's Colab and Binder badges, its install cell, the student README and CITATION.cff are
