@@ -57,8 +57,7 @@ def preflight(log: list[str]) -> str:
     for variable, field in SETTINGS.items():
         if not os.environ.get(variable):
             os.environ[variable] = course_setting(field, log)
-    log.append(f"settings: DLBOOK_MODEL={os.environ['DLBOOK_MODEL']}, "
-               f"DLBOOK_IMAGES={os.environ['DLBOOK_IMAGES']}")  # fmt: skip
+    log.append("settings: " + ", ".join(f"{v}={os.environ[v]}" for v in SETTINGS))
     if os.environ.get("DLBOOK_DEVICE", "").startswith("cuda"):
         if shutil.which("nvidia-smi") is None:
             log.append("FAILED preflight: DLBOOK_DEVICE asks for CUDA and nvidia-smi is missing")

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from tools import settings
+from tools.build import semester_build
 from tools.rehearsal.standins import course, hub, weights
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,7 +109,7 @@ def main() -> None:
             "DLBOOK_REHEARSAL_ARCHIVE": f"{host.file_url} {size} {sha256}",
             "DLBOOK_DEVICE": os.environ.get("DLBOOK_DEVICE", "cpu"),
         }  # fmt: skip
-        for variable in ("DLBOOK_MODEL", "DLBOOK_IMAGES"):  # the course block's, as on the runner
+        for variable in semester_build.SETTINGS:  # the course block's, as on the runner
             env.pop(variable, None)
         if args.size == "small":  # in make test, which has run every other test already
             env["CHECK_ARGS"] = FAST_CHECK
