@@ -131,6 +131,27 @@ def test_throughput_runs_as_the_chapter_runs_it(small_pipe, inputs):
     assert all(rate > 0 for rate in rates.values())
 
 
+class Reads(TensorDataset):
+    """A TensorDataset that remembers which indices were read."""
+
+    def __init__(self, *tensors):
+        super().__init__(*tensors)
+        self.read = set()
+
+    def __getitem__(self, index):
+        self.read.add(index)
+        return super().__getitem__(index)
+
+
+def test_a_loader_rate_reads_only_the_images_it_is_timed_on(small_pipe, inputs):
+    """At full size on a CPU an image costs about a second: the rate is taken over the first
+    `images`, not over the whole set (chapter 6 holds 1,000)."""
+    dataset = Reads(inputs, torch.zeros(len(inputs)))
+    checker = small_pipe.safety_checker
+    rate = safety.loader_fed_rate(checker, dataset, "cpu", torch.float32, 0, images=10)
+    assert rate > 0 and dataset.read == set(range(10))
+
+
 # Scores placed where diffusers' constants decide the verdict: the 0.01 special-care adjustment,
 # the rounding to 3 decimals (of the special-care scores too) and the strict "> 0". Offsets are
 # similarity − threshold; None leaves the special-care concepts at their placeholders (no hit).

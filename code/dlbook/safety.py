@@ -174,14 +174,23 @@ def model_only_rate(
 
 
 def loader_fed_rate(
-    checker, dataset, device, dtype, workers: int, batch_size: int = 10
+    checker,
+    dataset,
+    device,
+    dtype,
+    workers: int,
+    images: int = 200,
+    batch_size: int = 10,
 ) -> float:
-    """Images/s of check_dataset over `dataset`, decoded by a DataLoader with
-    `workers`."""
-    from torch.utils.data import DataLoader
+    """Images/s of check_dataset over the first `images` of `dataset`,
+    decoded by a DataLoader with `workers`."""
+    from torch.utils.data import DataLoader, Subset
 
+    # a rate needs a few hundred images, not all of a large set: at full
+    # size on a CPU each image costs about a second
+    first = Subset(dataset, range(min(images, len(dataset))))
     loader = DataLoader(
-        dataset,
+        first,
         batch_size=batch_size,
         num_workers=workers,
         # lets the copy overlap the work
@@ -215,10 +224,10 @@ def throughput(
         dtype (`torch.dtype`):
             The checker's dtype.
         workers (`tuple[int]`, defaults to `(0, 2)`):
-            The DataLoader worker counts to time, each over all of
-            `dataset`.
+            The DataLoader worker counts to time.
         images (`int`, defaults to 200):
-            How many images the model alone is timed on.
+            How many images each rate is timed on: the model alone, and
+            each loader (the first `images` of `dataset`, or all of it).
 
     Returns:
         `dict[str, float]`: images per second, under "model only" and
@@ -227,6 +236,6 @@ def throughput(
     rates = {"model only": model_only_rate(checker, device, dtype, images)}
     for count in workers:
         rates[f"loader, {count} workers"] = loader_fed_rate(
-            checker, dataset, device, dtype, count
+            checker, dataset, device, dtype, count, images
         )
     return rates
