@@ -143,13 +143,15 @@ class Reads(TensorDataset):
         return super().__getitem__(index)
 
 
-def test_a_loader_rate_reads_only_the_images_it_is_timed_on(small_pipe, inputs):
-    """At full size on a CPU an image costs about a second: the rate is taken over the first
+def test_each_loader_rate_reads_only_the_images_it_is_timed_on(small_pipe, inputs):
+    """At full size on a CPU an image costs about a second: each rate is taken over the first
     `images`, not over the whole set (chapter 6 holds 1,000)."""
     dataset = Reads(inputs, torch.zeros(len(inputs)))
     checker = small_pipe.safety_checker
-    rate = safety.loader_fed_rate(checker, dataset, "cpu", torch.float32, 0, images=10)
-    assert rate > 0 and dataset.read == set(range(10))
+    rates = safety.throughput(checker, dataset, "cpu", torch.float32, (0,), images=12)
+    assert rates["loader, 0 workers"] > 0 and dataset.read == set(range(12))
+    with pytest.raises(ValueError, match="images=0"):
+        safety.loader_fed_rate(checker, dataset, "cpu", torch.float32, 0, images=0)
 
 
 # Scores placed where diffusers' constants decide the verdict: the 0.01 special-care adjustment,

@@ -183,23 +183,28 @@ def loader_fed_rate(
     batch_size: int = 10,
 ) -> float:
     """Images/s of check_dataset over the first `images` of `dataset`,
-    decoded by a DataLoader with `workers`."""
+    decoded by a DataLoader with `workers` (their start-up included: a
+    pass pays it)."""
     from torch.utils.data import DataLoader, Subset
 
+    if images < 1:
+        raise ValueError(f"images={images}: time at least one image")
     # a rate needs a few hundred images, not all of a large set: at full
     # size on a CPU each image costs about a second
     first = Subset(dataset, range(min(images, len(dataset))))
+    # warm-up in this process: a warm-up through the workers would leave
+    # decoded batches waiting, which the next pass throws away and decodes
+    # again inside the timer
+    warm = next(iter(DataLoader(first, batch_size=batch_size)))
+    check_dataset(checker, [warm], device, dtype, False, False)
     loader = DataLoader(
         first,
         batch_size=batch_size,
         num_workers=workers,
         # lets the copy overlap the work
         pin_memory=str(device).startswith("cuda"),
-        persistent_workers=workers > 0,
         prefetch_factor=4 if workers else None,
     )
-    # warm-up
-    check_dataset(checker, [next(iter(loader))], device, dtype, False, False)
     start = time.perf_counter()
     report = check_dataset(
         checker, loader, device, dtype, with_scores=False, progress=False
