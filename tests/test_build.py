@@ -110,6 +110,7 @@ def test_fingerprint_moves_with_code_environment_and_resolved_settings(tmp_path)
     assert build_book.fingerprint(root, settings=small.replace("small", "full")) != third
 
 
+@pytest.mark.caches
 def test_auto_on_an_offline_cpu_is_the_same_build_as_random_small(tmp_path, monkeypatch):
     """make book (course defaults: auto) then make test (random-small, offline) must not execute
     every chapter twice; the semester, which only the footer shows, is no part of the build."""
