@@ -110,7 +110,6 @@ def test_fingerprint_moves_with_code_environment_and_resolved_settings(tmp_path)
     assert build_book.fingerprint(root, settings=small.replace("small", "full")) != third
 
 
-@pytest.mark.caches
 def test_auto_on_an_offline_cpu_is_the_same_build_as_random_small(tmp_path, monkeypatch):
     """make book (course defaults: auto) then make test (random-small, offline) must not execute
     every chapter twice; the semester, which only the footer shows, is no part of the build."""
@@ -124,7 +123,8 @@ def test_auto_on_an_offline_cpu_is_the_same_build_as_random_small(tmp_path, monk
     monkeypatch.setattr("huggingface_hub.try_to_load_from_cache", lambda *args, **kw: None)
     monkeypatch.setattr(downloads, "download", no_network)
     monkeypatch.setenv("DLBOOK_DATA", str(tmp_path))
-    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))  # nothing cached
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))  # for subprocesses: the stub above
+    # is what keeps this process from a cached model (huggingface_hub read HF_HOME at import)
     offline = tools_settings.offline()  # make test's
     monkeypatch.setenv("DLBOOK_DEVICE", offline["DLBOOK_DEVICE"])
     settings = {}

@@ -121,6 +121,7 @@ def test_auto_falls_back_to_random_small_without_hub(monkeypatch, tmp_path):
 @pytest.mark.caches
 def test_auto_takes_a_cached_model_without_asking_the_hub(monkeypatch, tmp_path):
     """The semester machine: the build downloaded the model, so auto loads it from the cache."""
+    import huggingface_hub
     from huggingface_hub import constants
 
     from dlbook import device
@@ -130,8 +131,11 @@ def test_auto_takes_a_cached_model_without_asking_the_hub(monkeypatch, tmp_path)
     (repo / "refs").mkdir(parents=True)
     (repo / "refs" / "main").write_text(commit)
     (repo / "snapshots" / commit).mkdir(parents=True)
-    (repo / "snapshots" / commit / "model_index.json").write_text("{}")
+    index = repo / "snapshots" / commit / "model_index.json"
+    index.write_text("{}")
     monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    found = huggingface_hub.try_to_load_from_cache(models.DEFAULT_MODEL_ID, "model_index.json")
+    assert found == str(index), "the cache this test wrote is not the one looked in"
     monkeypatch.setattr(device, "available_memory", lambda: 64 * 2**30)
     monkeypatch.setattr(models, "hub_reachable", lambda model: pytest.fail("asked the hub"))
     assert models.auto_choice("cpu") == (models.DEFAULT_MODEL_ID, "found in the local cache", True)
