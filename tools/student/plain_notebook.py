@@ -8,6 +8,7 @@ resolve is resolved here instead:
     :::{exercise} title         "**Exercise n: title**" and the task as a blockquote
     $$ ... $$ (label), {eq}     \\tag{n} on the equation, "(n)" where it is cited
     (label)= / {ref}            the target removed; the reference becomes the section's title
+    {term}                      a link to the term's entry in the site's glossary
 
 Anything else in MyST's syntax stops the conversion with the chapter and the construct named
 (tests/test_publish.py also scans the output), so a new construct cannot slip through as text.
@@ -21,6 +22,7 @@ from pathlib import Path
 import latexcodec  # noqa: F401  (registers the "ulatex" codec that decodes BibTeX's accents)
 import nbformat
 from pybtex.database import parse_file
+from sphinx.util.nodes import _make_id  # the anchor Sphinx gives a glossary term
 
 ROLE = re.compile(r"\{([a-z:-]+)\}`([^`]*)`")
 LABEL = re.compile(r"^\(([\w-]+)\)=[ \t]*\n", re.M)
@@ -99,6 +101,13 @@ def options(block: str) -> dict[str, str]:
 
 
 TARGET = re.compile(r"^\(([\w-]+)\)=[ \t]*\n#+[ \t]+(.+)$", re.M)
+GLOSSARY = re.compile(r"^```\{glossary\}[ \t]*\n(.*?)^```[ \t]*$", re.M | re.S)
+GLOSSARY_TERM = re.compile(r"^(?![ \t:])(\S.*?)[ \t]*$", re.M)
+
+
+def glossary_terms(source: str) -> list[str]:
+    """The terms a page's glossary defines: its unindented lines (definitions are indented)."""
+    return [t for block in GLOSSARY.findall(source) for t in GLOSSARY_TERM.findall(block)]
 
 
 class Book:
@@ -114,9 +123,12 @@ class Book:
                 if cell.cell_type == "markdown":
                     for label, heading in TARGET.findall(cell.source):
                         self.titles[label] = (name, heading.strip())
+        self.terms: dict[str, str] = {}  # term, lower case -> its link in the site's glossary
         for url, source in (pages or {}).items():
             for label, heading in TARGET.findall(source):
                 self.titles[label] = (f"{url}#{label}", heading.strip())
+            for term in glossary_terms(source):
+                self.terms[term.lower()] = f"{url}#{_make_id('term-' + term)}"
         self.exercises = 0  # numbered through the book, as sphinx-exercise does
 
 
@@ -152,6 +164,11 @@ def convert(notebook, name: str, book: Book, source_dir: Path):
             if target not in equations:
                 raise ConversionError(f"{name}: {{eq}} {target!r} is not an equation of this page")
             return f"({equations[target]})"
+        if kind == "term":
+            text, term = re.fullmatch(r"(?:(.*?)\s*<)?([^<>]+?)>?", target).groups()
+            if term.lower() not in book.terms:
+                raise ConversionError(f"{name}: {{term}} {term!r} is not in the glossary")
+            return f"[{text or term}]({book.terms[term.lower()]})"
         if kind == "ref":
             text, label = re.fullmatch(r"(?:(.*?)\s*<)?([\w-]+)>?", target).groups()
             if label not in book.titles:
