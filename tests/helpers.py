@@ -26,16 +26,21 @@ EDITIONS = {
 }
 
 
+def toc_files() -> list[str]:
+    """The toc's documents after the front page, in order, across its parts."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    return [entry["file"] for part in toc["parts"] for entry in part["chapters"]]
+
+
 def chapters() -> list[str]:
     """The toc's documents that are chapters (book/NN-topic, executed), without suffix."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return [entry["file"] for entry in toc["chapters"] if re.match(r"book/\d\d-", entry["file"])]
+    return [file for file in toc_files() if re.match(r"book/\d\d-", file)]
 
 
 def pages() -> list[str]:
     """Every document of the toc: the front page, the chapters, the back matter."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return [toc["root"], *(entry["file"] for entry in toc["chapters"])]
+    return [toc["root"], *toc_files()]
 
 
 # Every page of a site: the toc's, and the site's own search page and index.

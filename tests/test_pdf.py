@@ -147,12 +147,12 @@ def test_equations_and_figures_are_numbered_as_on_the_site(edition):
     if not (site / "index.html").exists():
         pytest.skip(f"no {edition} site")
     html = "".join((site / f"{page}.html").read_text() for page in pages())
-    equations = re.findall(r'class="eqno">\((\d+)\)', html)
-    figures = re.findall(r'caption-number">Fig\. (\d+)', html)
+    equations = re.findall(r'class="eqno">\(([\d.]+)\)', html)
+    figures = re.findall(r'caption-number">Fig\. ([\d.]+)', html)
     raw = poppler("pdftotext", "-enc", "UTF-8", str(EDITIONS[edition]), "-")
     assert equations and figures
-    assert re.findall(r"^\((\d+)\)$", raw, re.M) == equations
-    assert re.findall(r"^Fig\. (\d+)", raw, re.M) == figures
+    assert re.findall(r"^\(([\d.]+)\)$", raw, re.M) == equations
+    assert re.findall(r"^Fig\. ([\d.]+)", raw, re.M) == figures
 
 
 def printed_lines(edition: str) -> dict[str, list[str]]:

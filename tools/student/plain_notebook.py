@@ -5,8 +5,14 @@ resolve is resolved here instead:
 
     literalinclude :pyobject:   the function's source, as a Python code block
     {cite:p} / {cite:t}         "(Author, Year)" / "Author (Year)", with a reference list
-    :::{exercise} title         "**Exercise n: title**" and the task as a blockquote
-    $$ ... $$ (label), {eq}     \\tag{n} on the equation, "(n)" where it is cited
+    :::{exercise} title         "**Exercise c.n: title**" and the task as a blockquote
+    $$ ... $$ (label), {eq}     \\tag{c.n} on the equation, "(c.n)" where it is cited
+    a figure's caption          a Markdown cell under it, "**Fig. c.n** caption" (Colab shows
+                                no cell metadata); its alt text on the image output
+    # Title                     "# c. Title"
+
+Numbers are per chapter, c being the chapter's (the NN of its file name), as on the site,
+whose toc numbers the chapters in that order (_config.yml: numfig_secnum_depth).
     (label)= / {ref}            the target removed; the reference becomes the section's title
     {term}                      a link to the term's entry in the site's glossary
 
@@ -129,18 +135,38 @@ class Book:
                 self.titles[label] = (f"{url}#{label}", heading.strip())
             for term in glossary_terms(source):
                 self.terms[term.lower()] = f"{url}#{_make_id('term-' + term)}"
-        self.exercises = 0  # numbered through the book, as sphinx-exercise does
+
+
+def captions(notebook, chapter: int) -> None:
+    """Each figure's caption as a Markdown cell after its code cell, and its alt text on the
+    image it output (nbconvert's convention: the output's metadata)."""
+    cells, figures = [], 0
+    for cell in notebook.cells:
+        cells.append(cell)
+        mystnb = cell.metadata.get("mystnb", {}) if cell.cell_type == "code" else {}
+        if "caption" in mystnb.get("figure", {}):
+            figures += 1
+            caption = " ".join(mystnb["figure"]["caption"].split())
+            cells.append(nbformat.v4.new_markdown_cell(f"**Fig. {chapter}.{figures}** {caption}"))
+        for output in cell.get("outputs", []) if "alt" in mystnb.get("image", {}) else []:
+            if "image/png" in output.get("data", {}):
+                alt = " ".join(mystnb["image"]["alt"].split())
+                output.setdefault("metadata", {}).setdefault("image/png", {})["alt"] = alt
+    notebook.cells = cells
 
 
 def convert(notebook, name: str, book: Book, source_dir: Path):
     """`notebook` (a student-edition chapter) as plain Jupyter; `name` is its file name."""
     notebook = nbformat.from_dict(notebook)
     bibliography = Bibliography(book.entries)
-    equations: dict[str, int] = {}
+    chapter = int(name[:2])
+    equations: dict[str, str] = {}
+    exercises = 0
+    captions(notebook, chapter)
 
     def number_equation(match):
-        equations[match.group(2)] = len(equations) + 1
-        return f"$$\n{match.group(1)}\n\\tag{{{len(equations)}}}\n$$"
+        equations[match.group(2)] = f"{chapter}.{len(equations) + 1}"
+        return f"$$\n{match.group(1)}\n\\tag{{{equations[match.group(2)]}}}\n$$"
 
     def include(match):
         opts = options(match.group(2))
@@ -150,9 +176,10 @@ def convert(notebook, name: str, book: Book, source_dir: Path):
         return f"```python\n{code}\n```"
 
     def exercise(match):
-        book.exercises += 1
+        nonlocal exercises
+        exercises += 1
         title = match.group(1).strip()
-        heading = f"**Exercise {book.exercises}" + (f": {title}**" if title else "**")
+        heading = f"**Exercise {chapter}.{exercises}" + (f": {title}**" if title else "**")
         body = "\n".join(f"> {line}".rstrip() for line in match.group(3).strip().splitlines())
         return f"{heading}\n\n{body}"
 
@@ -185,6 +212,8 @@ def convert(notebook, name: str, book: Book, source_dir: Path):
         text = INCLUDE.sub(include, text)
         text = EXERCISE.sub(exercise, text)
         text = ROLE.sub(role, text)
+        if text.startswith("# ") and cell is markdown[0]:  # the title, numbered as on the site
+            text = f"# {chapter}. {text[2:]}"
         leftover = LEFTOVER.search(text)
         if leftover:
             line = text[leftover.start() :].splitlines()[0]

@@ -17,7 +17,6 @@ import shutil
 import sys
 from pathlib import Path
 
-import jupytext
 import nbformat
 
 from tools import settings as tools_settings
@@ -97,13 +96,22 @@ def header(notebook, name: str, s: dict[str, str]):
 
 
 def chapter_notebooks(root: Path = ROOT) -> dict[str, nbformat.NotebookNode]:
-    """Each chapter's student notebook, outputs cleared, keyed by its file name."""
+    """Each chapter's student notebook, keyed by its file name, with the outputs the site
+    shows (the instructor build's, less those of answers and self-checks): a student on GitHub
+    or Colab sees the figures and numbers the text talks about before running anything."""
+    cache = root / "_build" / ".jupyter_cache"
     notebooks = {}
     for page in sorted(filter(student_edition.is_chapter, (root / "book").glob("*.md"))):
-        notebook = student_edition.student_notebook(jupytext.read(page), page.name)
+        executed = student_edition.executed_chapter(page, cache)
+        notebook = student_edition.student_notebook(executed, page.name)
         for cell in notebook.cells:
             if cell.cell_type == "code":
-                cell.outputs, cell.execution_count = [], None
+                cell.execution_count = None  # not run by the student yet
+                for output in cell.outputs:
+                    if "execution_count" in output:  # execute_result: nbformat wants the key
+                        output["execution_count"] = None
+                if "remove-output" in cell.metadata.get("tags", []):
+                    cell.outputs = []  # as on the site: a widget needs a live kernel
         notebooks[page.with_suffix(".ipynb").name] = notebook
     return notebooks
 
