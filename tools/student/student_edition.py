@@ -97,6 +97,7 @@ def student_config(root: Path = ROOT) -> str:
     config["title"] = f"{course.title} (student edition)"
     config.setdefault("sphinx", {}).setdefault("config", {})["hide_solutions"] = True
     config["repository"].update(url=course.student_repository, branch=course.student_tag)
+    config["launch_buttons"]["thebe"] = True  # tools/sphinx/live_code.py: Binder at the tag
     config["execute"]["execute_notebooks"] = "off"  # the outputs come from the instructor build
     config["exclude_patterns"] = [p for p in config["exclude_patterns"] if p != "book/*.ipynb"]
     return yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
