@@ -90,14 +90,16 @@ def executed_chapter(page: Path, cache_dir: Path):
 
 
 def student_config(root: Path = ROOT) -> str:
-    """The instructor's _config.yml: no solutions, no execution, launch buttons on the
-    student repository at this semester's tag."""
+    """The instructor's _config.yml: no solutions, no execution, launch buttons (Live Code
+    too) and the issue button on the public student repository at this semester's tag; no
+    edit button, since the sources it would edit are private."""
     config = yaml.safe_load((root / "_config.yml").read_text())
     course = settings.course(root)
     config["title"] = f"{course.title} (student edition)"
     config.setdefault("sphinx", {}).setdefault("config", {})["hide_solutions"] = True
     config["repository"].update(url=course.student_repository, branch=course.student_tag)
     config["launch_buttons"]["thebe"] = True  # tools/sphinx/live_code.py: Binder at the tag
+    config["html"]["use_edit_page_button"] = False
     config["execute"]["execute_notebooks"] = "off"  # the outputs come from the instructor build
     config["exclude_patterns"] = [p for p in config["exclude_patterns"] if p != "book/*.ipynb"]
     return yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
