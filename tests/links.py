@@ -43,9 +43,10 @@ def target(page: Path, link: str, root: Path, site: str) -> tuple[Path, str] | N
 
 def broken_links(root: Path, site: str) -> list[str]:
     """Every link of every page under `root` that points at nothing; `site` is the address
-    `root` is served at (absolute links into it count as the site's own)."""
+    `root` is served at (absolute links into it count as the site's own). The themes' `_static/`
+    holds Jinja macro files named .html, which no page links to: they are not pages."""
     broken = []
-    for page in sorted(root.rglob("*.html")):
+    for page in sorted(p for p in root.rglob("*.html") if "_static" not in p.parts):
         for link in parsed(page)[0]:
             found = target(page, link, root, site)
             if found is None:

@@ -66,3 +66,21 @@ def test_a_tag_that_names_a_folder_of_the_site_is_refused(tmp_path):
     (tree / "docs" / "fall-2026").mkdir()  # the new site has a folder of that name
     with pytest.raises(archive.ArchiveError, match="fall-2026"):
         archive.merge(tree, clone)
+
+
+def test_the_link_check_names_a_missing_file_and_a_missing_anchor(tmp_path):
+    from links import broken_links
+
+    site = "https://acme.github.io/students/"
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "a.html").write_text(
+        '<h1 id="top">A</h1><a href="b.html#there">ok</a><a href="b.html#gone">x</a>'
+        f'<a href="{site}book/a.html#top">ok</a><a href="{site}c.html">x</a>'
+        '<img src="../_images/none.png"><a href="https://colab.research.google.com/x">ok</a>'
+    )
+    (tmp_path / "book" / "b.html").write_text('<p id="there">B</p>')
+    assert broken_links(tmp_path, site) == [
+        "book/a.html: b.html#gone (no anchor #gone)",
+        f"book/a.html: {site}c.html (no file)",
+        "book/a.html: ../_images/none.png (no file)",
+    ]
