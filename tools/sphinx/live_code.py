@@ -28,8 +28,9 @@ THEBE_URL = "const THEBE_JS_URL = "
 # initThebe(), which call thebe 0.9's bootstrap() bare: it then connects to Binder and starts
 # no kernel (it reads `requestKernel` from its argument only). The same steps otherwise: the
 # status button after the title, thebe's script, sphinx-thebe's configureThebe() and
-# modifyDOMForThebe(), and an output placeholder for each cell that has no output; and thebe's
-# stylesheet first (it restyles every `pre`, so not before a reader asks for it).
+# modifyDOMForThebe(), and an output placeholder for each cell that has no output; then a name
+# for each editor's text box, which CodeMirror leaves unlabelled; and thebe's stylesheet first
+# (it restyles every `pre`, so not before a reader asks for it).
 LAUNCH = """function dlbookLiveCode() {
   if (window.dlbookLiveCodeStarted) return;  // one kernel per page
   window.dlbookLiveCodeStarted = true;
@@ -52,7 +53,9 @@ LAUNCH = """function dlbookLiveCode() {
         source.insertAdjacentHTML("afterend", "<div class='cell_output' data-output></div>");
       }
     });
-    thebelab.bootstrap({requestKernel: true});
+    thebelab.bootstrap({requestKernel: true});  // draws the editors before it awaits
+    document.querySelectorAll(".thebe-cell textarea").forEach((input, index) =>
+      input.setAttribute("aria-label", `Code cell ${index + 1}: edit, then Shift+Enter to run`));
   };
   if (typeof thebelab !== "undefined") return start();
   const script = Object.assign(document.createElement("script"), {src: THEBE_JS_URL});
@@ -101,7 +104,9 @@ def kernel_config(app, doctree, docname) -> None:
             "kernelName": kernelspec.get("name", "python3"),
             "path": f"{docname}.ipynb",
         },
-        "codeMirrorConfig": {"theme": "default"},  # light, as the page's code (not abcdef)
+        # light, as the page's code (not abcdef); long lines wrap, as the page's code does on a
+        # phone, instead of a box that scrolls sideways without a tab stop
+        "codeMirrorConfig": {"theme": "default", "lineWrapping": True},
         "mathjaxUrl": False,
     }
     script = f'<script type="text/x-thebe-config">{json.dumps(config)}</script>'
