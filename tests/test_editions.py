@@ -149,6 +149,10 @@ def test_student_config_hides_solutions_and_moves_launch_buttons():
     assert config["repository"]["url"] == original["course"]["student_repository"]
     assert config["repository"]["branch"] == original["course"]["student_tag"]
     assert config["execute"]["execute_notebooks"] == "off"
+    # Live Code on the public Binder; no edit button on private sources (the instructor's has)
+    assert config["launch_buttons"]["thebe"] is True and "thebe" not in original["launch_buttons"]
+    assert config["html"]["use_edit_page_button"] is False
+    assert original["html"]["use_edit_page_button"] is True
     # Everything else is as the instructor's config has it.
     assert config["bibtex_bibfiles"] == original["bibtex_bibfiles"]
     assert config["course"] == original["course"]

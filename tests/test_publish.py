@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from helpers import ROOT, chapters
+from tools import settings
 
 pytestmark = pytest.mark.book  # needs the built book or builds one: not in the fast loop
 
@@ -165,15 +166,23 @@ def test_notebooks_carry_the_sites_outputs_but_no_answers(tree, chapter):
 
 
 def test_the_published_site_is_the_student_site_unchanged(tree):
-    """docs/ is a copy of the student site, file for file, so every check of the student
-    site (test_browser.py's axe-core and links) holds for the site students are sent to."""
+    """docs/ is a copy of the student site, file for file, and so is docs/<tag>/, this
+    semester's edition kept at its tag (tools/student/archive.py), less the switcher's list,
+    which only the root holds: every check of the student site (test_browser.py's axe-core and
+    links) holds for the site students are sent to."""
     import filecmp
 
     site = ROOT / "_build" / "student" / "_build" / "html"
+    tag = settings.course().student_tag
+    docs = tree / "docs"
     files = {p.relative_to(site) for p in site.rglob("*") if p.is_file()}
-    published = {p.relative_to(tree / "docs") for p in (tree / "docs").rglob("*") if p.is_file()}
-    assert published - files == {Path(".nojekyll")} and files == published - {Path(".nojekyll")}
-    assert all(filecmp.cmp(site / f, tree / "docs" / f, shallow=False) for f in files)
+    published = {p.relative_to(docs) for p in docs.rglob("*") if p.is_file()}
+    at_root = {p for p in published if p.parts[0] != tag}
+    at_tag = {p.relative_to(tag) for p in published - at_root}
+    assert at_root - files == {Path(".nojekyll")} and files == at_root - {Path(".nojekyll")}
+    assert at_tag == files - {Path("switcher.json")}
+    assert all(filecmp.cmp(site / f, docs / f, shallow=False) for f in files)
+    assert all(filecmp.cmp(site / f, docs / tag / f, shallow=False) for f in at_tag)
 
 
 def test_the_package_holds_no_exercise_answer(tree):

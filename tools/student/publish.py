@@ -4,7 +4,7 @@
     code/dlbook/                                   the package, with no exercise's answer
     book/NN-topic.ipynb                            the chapters as plain notebooks
     binder/ offline.env                            Python 3.11, CPU torch, offline settings
-    docs/                                          the student site, for GitHub Pages
+    docs/ docs/<tag>/                              the student site, for GitHub Pages (archive.py)
 
 The notebooks come from the chapters' sources, solutions removed (student_edition.py) and
 MyST resolved (plain_notebook.py); each gets a header with its Colab and Binder badges and a
@@ -21,7 +21,7 @@ import nbformat
 
 from tools import settings as tools_settings
 from tools.pdf import build_pdf
-from tools.student import notebook_a11y, plain_notebook, student_edition
+from tools.student import archive, notebook_a11y, plain_notebook, student_edition
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "_build" / "publish"
@@ -150,7 +150,10 @@ def write_tree(output: Path = OUTPUT, root: Path = ROOT, site: Path = SITE) -> P
         if problems := notebook_a11y.problems(plain, name):  # alt text, heading order
             sys.exit("publish: a notebook a screen reader cannot follow:\n" + "\n".join(problems))
         nbformat.write(plain, output / "book" / name)
-    shutil.copytree(site, output / "docs")
+    try:  # the site at the root and at /<tag>/
+        archive.lay_out(site, output / "docs", s["tag"])
+    except archive.ArchiveError as error:
+        sys.exit(f"publish: {error}")
     (output / "docs" / ".nojekyll").touch()  # serve _static/ and _images/ as they are
     return output
 

@@ -16,6 +16,7 @@ instead.
 
 import copy
 import filecmp
+import json
 import re
 import shutil
 import tempfile
@@ -27,6 +28,7 @@ from jupyter_cache import get_cache
 
 from dlbook.exercises import TODO
 from tools import settings
+from tools.sphinx import execution
 
 ROOT = Path(__file__).resolve().parents[2]
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -89,14 +91,34 @@ def executed_chapter(page: Path, cache_dir: Path):
         ) from None
 
 
+def execution_records(pages: list[Path], cache_dir: Path) -> str:
+    """What the instructor build's cache says of each chapter's run, as myst-nb records it
+    (tools/sphinx/execution.py shows them in the student edition's execution table)."""
+    cache, records = get_cache(cache_dir), {}
+    for page in pages:
+        record = cache.match_cache_notebook(jupytext.read(page))
+        records[f"book/{page.stem}"] = {
+            "mtime": record.created.timestamp(),
+            "runtime": record.data.get("execution_seconds"),
+            "method": "cache",
+            "succeeded": True,
+            "error": None,
+            "traceback": None,
+        }
+    return json.dumps(records, indent=2, sort_keys=True) + "\n"
+
+
 def student_config(root: Path = ROOT) -> str:
-    """The instructor's _config.yml: no solutions, no execution, launch buttons on the
-    student repository at this semester's tag."""
+    """The instructor's _config.yml: no solutions, no execution, launch buttons (Live Code
+    too) and the issue button on the public student repository at this semester's tag; no
+    edit button, since the sources it would edit are private."""
     config = yaml.safe_load((root / "_config.yml").read_text())
     course = settings.course(root)
     config["title"] = f"{course.title} (student edition)"
     config.setdefault("sphinx", {}).setdefault("config", {})["hide_solutions"] = True
     config["repository"].update(url=course.student_repository, branch=course.student_tag)
+    config["launch_buttons"]["thebe"] = True  # tools/sphinx/live_code.py: Binder at the tag
+    config["html"]["use_edit_page_button"] = False
     config["execute"]["execute_notebooks"] = "off"  # the outputs come from the instructor build
     config["exclude_patterns"] = [p for p in config["exclude_patterns"] if p != "book/*.ipynb"]
     return yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
@@ -124,6 +146,8 @@ def make_sources(destination: Path, root: Path = ROOT, cache_dir: Path | None = 
                 continue
             notebook = student_notebook(executed_chapter(page, cache_dir), page.name)
             jupytext.write(notebook, (fresh / "book" / page.name).with_suffix(".ipynb"))
+        chapters = sorted(filter(is_chapter, (root / "book").glob("*.md")))
+        (fresh / execution.RECORDS).write_text(execution_records(chapters, cache_dir))
         update(destination, fresh)
     return destination
 
