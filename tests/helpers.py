@@ -79,6 +79,23 @@ def fake_hub():
         yield loopback.url, loopback.requests
 
 
+# How a make hands its own invocation down to a make run inside it: MAKEFLAGS carries its flags
+# (`w`, which a sub-make turns on, prints "Entering directory" lines; -n, -k, -e) and its
+# command-line overrides; MAKELEVEL makes any make a sub-make; MAKEFILES reads more makefiles.
+MAKE_INVOCATION = ("MAKEFLAGS", "MFLAGS", "GNUMAKEFLAGS", "MAKELEVEL", "MAKEFILES")
+
+
+def run_make(*args: str) -> str:
+    """The stdout of `make -s ARGS` in the root, run as a make of its own: the same whether the
+    tests run under make test, the semester build's make check (a sub-make) or a shell."""
+    env = {name: value for name, value in os.environ.items() if name not in MAKE_INVOCATION}
+    command = ["make", "-s", "--no-print-directory", *args]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise AssertionError(f"{' '.join(command)} failed ({result.returncode}): {result.stderr}")
+    return result.stdout
+
+
 def run_python(code: str, env: dict[str, str], timeout: float):
     """Run `code` in a fresh interpreter with exactly `env`; capture its output."""
     command = [sys.executable, "-c", code]

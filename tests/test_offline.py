@@ -10,7 +10,7 @@ import subprocess
 import pytest
 import yaml
 
-from helpers import ROOT, fake_hub, run_python
+from helpers import ROOT, fake_hub, run_make, run_python
 from tools import settings
 
 OFFLINE = settings.offline()
@@ -39,14 +39,7 @@ print(json.dumps({"mode": loaded.mode, "device": str(loaded.pipe.device),
 
 def make_test_settings() -> dict[str, str]:
     """The environment `make test` (and `make golden`) pin, as the Makefile exports it."""
-    output = subprocess.run(
-        ["make", "-s", "offline-env"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return dict(line.split("=", 1) for line in output.split())
+    return dict(line.split("=", 1) for line in run_make("offline-env").split())
 
 
 # Mentions of a value beside its name that are not the offline settings, each with its reason:

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from helpers import ROOT
+from helpers import ROOT, run_make
 from tools import settings
 from tools.build import lock
 
@@ -57,10 +57,7 @@ def test_a_planted_other_version_is_found(tmp_path, planted):
 
 
 def test_the_makefile_and_the_lock_read_it():
-    printed = subprocess.run(
-        ["make", "-s", "--eval", "print-python: ; @echo $(PYTHON)", "print-python"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
-    ).stdout.strip()  # fmt: skip
+    printed = run_make("--eval", "print-python: ; @echo $(PYTHON)", "print-python").strip()
     assert printed == f"python{PYTHON}"
     assert lock.PYTHON == PYTHON
 
