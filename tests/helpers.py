@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from tools.rehearsal.rehearse import MAKE_INVOCATION
 from tools.rehearsal.standins import hub, serve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,15 +80,10 @@ def fake_hub():
         yield loopback.url, loopback.requests
 
 
-# How a make hands its own invocation down to a make run inside it: MAKEFLAGS carries its flags
-# (`w`, which a sub-make turns on, prints "Entering directory" lines; -n, -k, -e) and its
-# command-line overrides; MAKELEVEL makes any make a sub-make; MAKEFILES reads more makefiles.
-MAKE_INVOCATION = ("MAKEFLAGS", "MFLAGS", "GNUMAKEFLAGS", "MAKELEVEL", "MAKEFILES")
-
-
 def run_make(*args: str) -> str:
-    """The stdout of `make -s ARGS` in the root, run as a make of its own: the same whether the
-    tests run under make test, the semester build's make check (a sub-make) or a shell."""
+    """The stdout of `make -s ARGS` in the root, run as a make of its own (none of the calling
+    make's flags, overrides or level: MAKE_INVOCATION): the same whether the tests run under
+    make test, the semester build's make check (a sub-make, MAKEFLAGS=w) or a shell."""
     env = {name: value for name, value in os.environ.items() if name not in MAKE_INVOCATION}
     command = ["make", "-s", "--no-print-directory", *args]
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)

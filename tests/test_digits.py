@@ -25,6 +25,7 @@ def data():
     return digits.load()
 
 
+@pytest.mark.environment
 def test_loads_through_from_pretrained_with_sd_parts(tiny):
     from diffusers import AutoencoderKL, PNDMScheduler, UNet2DConditionModel
     from transformers import CLIPTextModel, CLIPTokenizer
@@ -50,6 +51,7 @@ def test_shipped_files_are_small_and_say_where_they_come_from():
     assert provenance["steps"]["denoiser"] > 0 and "load_digits" in provenance["data"]
 
 
+@pytest.mark.environment
 def test_the_chapters_loop_equals_diffusers_on_it(tiny):
     pipe, prompt = tiny.pipe, "a handwritten seven"
     run = diffusion.generate(pipe, prompt, steps=20, guidance_scale=2, progress=False)
@@ -81,6 +83,7 @@ def test_the_judge_reads_real_digits(data):
     assert accuracy >= 0.9
 
 
+@pytest.mark.environment
 def test_shipped_model_draws_the_digit_asked_for(tiny, data):
     train, _ = data
     judge = digits.classifier(train)

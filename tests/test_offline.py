@@ -86,6 +86,7 @@ def test_offline_env_names_the_four_settings():
     assert all(OFFLINE.values())
 
 
+@pytest.mark.environment
 def test_no_other_file_restates_an_offline_setting():
     assert restatements(ROOT, repository_files()) == []
 
@@ -111,10 +112,12 @@ def test_a_planted_restatement_is_found(tmp_path, name, text):
         assert not [f for f in found if f.startswith(f"{name}:1:")]  # the unrelated line
 
 
+@pytest.mark.environment
 def test_make_test_pins_every_offline_setting():
     assert make_test_settings() == OFFLINE
 
 
+@pytest.mark.environment
 def test_ci_workflow_adds_them_to_every_step(tmp_path):
     """test.yml's step that appends offline.env to $GITHUB_ENV, run here as Actions runs it."""
     jobs = yaml.safe_load((ROOT / ".github" / "workflows" / "test.yml").read_text())["jobs"]

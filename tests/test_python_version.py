@@ -36,6 +36,7 @@ def test_the_stated_version_is_a_python_3_minor():
     assert re.fullmatch(r"3\.\d+", PYTHON)
 
 
+@pytest.mark.environment
 def test_every_mention_names_it():
     listed = subprocess.run(
         ["git", "ls-files", "-co", "--exclude-standard"],
@@ -56,6 +57,7 @@ def test_a_planted_other_version_is_found(tmp_path, planted):
     assert mentions(tmp_path, ["x"]) == [f"x:2: {MENTION.search(planted).group(0)}"]
 
 
+@pytest.mark.environment
 def test_the_makefile_and_the_lock_read_it():
     printed = run_make("--eval", "print-python: ; @echo $(PYTHON)", "print-python").strip()
     assert printed == f"python{PYTHON}"

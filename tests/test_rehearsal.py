@@ -32,6 +32,7 @@ def test_the_rehearsal_override_takes_a_loopback_host_with_its_checks_only(monke
         downloads.course_archive()
 
 
+@pytest.mark.environment
 def test_without_the_override_the_real_url_keeps_its_real_size(monkeypatch):
     monkeypatch.delenv(downloads.REHEARSAL_ARCHIVE, raising=False)
     archive = downloads.course_archive()
@@ -43,6 +44,7 @@ def test_without_the_override_the_real_url_keeps_its_real_size(monkeypatch):
     }
 
 
+@pytest.mark.environment
 def test_a_rehearsal_archive_never_lands_where_the_real_one_goes(monkeypatch):
     monkeypatch.setenv(
         downloads.REHEARSAL_ARCHIVE, "http://127.0.0.1:9/coco_humans.zip 10 " + "0" * 64
