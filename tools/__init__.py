@@ -5,7 +5,8 @@
     sphinx/     the extensions Jupyter Book loads: the build-info footer, MathJax served from the
                 build, the download menu, the accessibility fixes (theme/), the PDF's front matter,
                 the cell timeout for full-size networks on a CPU
-    pdf/        the book as a PDF per edition: build_pdf, xelatex's log read back, TeX's install
+    pdf/        the book as a PDF per edition: build_pdf, its LaTeX settings, the logs read
+                back, TeX's install
     student/    the student edition, its published repository (plain notebooks, their
                 accessibility check, the push) and set_repository
     models/     the training of chapter 5's tiny-digits
