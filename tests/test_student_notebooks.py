@@ -25,17 +25,13 @@ from nbclient import NotebookClient
 
 from dlbook.exercises import TODO
 from helpers import ROOT, chapters
-from tools import settings
+from tools import settings, snapshot
 
 pytestmark = pytest.mark.book  # needs the built book or builds one: not in the fast loop
 
 TREE = ROOT / "_build" / "publish"
 BINDER_MEMORY = 2 * 1024**3
 STAND_IN = '"""Stands in for Colab\'s module: the setup cell only asks whether it is imported."""\n'
-
-
-def git(*args, cwd):
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
 
 
 @pytest.fixture(scope="module")
@@ -48,10 +44,7 @@ def student_machine(tmp_path_factory):
     tag = settings.course().student_tag
     repository = base / "student-repository"
     shutil.copytree(TREE, repository)
-    git("init", "-q", "-b", "main", cwd=repository)
-    git("add", "-A", cwd=repository)
-    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "tree", cwd=repository)
-    git("tag", tag, cwd=repository)
+    snapshot.commit(repository, "tree", tag=tag)
     # The tree's own dependencies (pyproject.toml, extra `diffusion`), from the package registry
     # as a student's machine gets them (the lock's versions). Not --offline: on a machine whose
     # uv cache is empty, uv must fetch what it has not seen; the hub is what tests never follow.

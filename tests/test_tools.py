@@ -2,6 +2,7 @@
 named as _config.yml loads them, and the semester build runnable before any venv exists."""
 
 import ast
+import os
 import re
 import shutil
 import subprocess
@@ -75,3 +76,27 @@ def test_every_local_extension_is_a_module_of_tools():
         assert callable(module.setup)
     buildinfo = (ROOT / "tools" / "sphinx" / "buildinfo.py").read_text()
     assert "build_book" not in buildinfo.replace("not build_book", "")  # Sphinx's launcher
+
+
+def test_a_snapshot_commits_the_whole_tree_whatever_the_users_git_settings(tmp_path, monkeypatch):
+    """rehearse.py's copy of the repository and the tests' student tree: every file, even
+    under a `build/` that a user's global gitignore names; a failure names its git command."""
+    from tools import snapshot
+
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "ignore").write_text("build/\n")
+    (tmp_path / "home" / "config").write_text(f"[core]\n\texcludesFile = {tmp_path}/home/ignore\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "home" / "config"))
+    tree = tmp_path / "tree"
+    (tree / "build").mkdir(parents=True)
+    (tree / "build" / "step.py").write_text("")
+    (tree / "README.md").write_text("")
+    snapshot.commit(tree, "tree", tag="spring-2027")
+    git = {"PATH": os.environ["PATH"], "GIT_CONFIG_GLOBAL": os.devnull}
+    listed = subprocess.run(
+        ["git", "ls-tree", "-r", "--name-only", "spring-2027"],
+        cwd=tree, env=git, capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    assert listed == ["README.md", "build/step.py"]
+    with pytest.raises(RuntimeError, match="(?s)git commit -qm again in .*nothing to commit"):
+        snapshot.commit(tree, "again")

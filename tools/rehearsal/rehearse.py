@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tools import settings
+from tools import settings, snapshot
 from tools.build import semester_build
 from tools.rehearsal.standins import course, hub, weights
 
@@ -55,10 +55,7 @@ def copy_repository(target: Path) -> Path:
         if source.is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / name)
-    # a checkout, as the runner has: make lint's actionlint looks for the repository
-    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "rehearsal"]):
-        identity = ["-c", "user.name=rehearsal", "-c", "user.email=rehearsal@localhost"]
-        subprocess.run(["git", *identity, *command], cwd=target, check=True)
+    snapshot.commit(target, "rehearsal")  # a checkout, as the runner has: actionlint wants it
     return target
 
 
