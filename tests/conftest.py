@@ -93,7 +93,7 @@ def browser():
     if CHROMIUM is None:
         pytest.skip(
             "Debian's chromium is not installed "
-            "(make test installs it: tools/build/install_chromium.sh)"
+            "(make test installs it: tools/book/install_chromium.sh)"
         )
     from playwright.sync_api import sync_playwright
 

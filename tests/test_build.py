@@ -12,7 +12,7 @@ import pytest
 
 from helpers import ROOT, chapters
 from tools import settings as tools_settings
-from tools.build import build_book
+from tools.book import build_book
 
 pytestmark = pytest.mark.book  # needs the built book or builds one: not in the fast loop
 
@@ -160,7 +160,7 @@ def test_a_build_that_asks_for_cuda_without_one_stops_at_once(tmp_path):
     if torch.cuda.is_available():
         pytest.skip("this machine has a usable GPU")
     env = {**os.environ, "DLBOOK_DEVICE": "cuda"}
-    command = [sys.executable, "-m", "tools.build.build_book", "--output", str(tmp_path)]
+    command = [sys.executable, "-m", "tools.book.build_book", "--output", str(tmp_path)]
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1
     assert "DLBOOK_DEVICE=cuda but torch cannot use a GPU" in result.stderr

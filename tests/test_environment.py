@@ -16,7 +16,7 @@ import pytest
 import environment_marker
 from helpers import ROOT, run_make
 from tools import settings
-from tools.build import semester_build
+from tools.book import semester_build
 from tools.rehearsal import rehearse
 
 NAME = re.compile(r"[A-Z][A-Z0-9]*_[A-Z0-9_]+")  # an environment variable's name

@@ -1,5 +1,5 @@
 """The Python version is stated once, in pyproject.toml's requires-python. What can read it does
-(the Makefile, tools/build/lock.py, ruff, the student README); every other mention (the
+(the Makefile, tools/book/lock.py, ruff, the student README); every other mention (the
 workflows' container images, binder/runtime.txt, the READMEs' prose) must name the same."""
 
 import re
@@ -9,7 +9,7 @@ import pytest
 
 from helpers import ROOT, run_make
 from tools import settings
-from tools.build import lock
+from tools.book import lock
 
 PYTHON = settings.python_version()
 # "Python 3.11", "Python ≥ 3.11", "python:3.11-bookworm", "python-3.11", "python3.11", "py311"

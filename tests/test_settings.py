@@ -85,7 +85,7 @@ def test_set_repository_refuses_what_is_not_a_repository(tmp_path):
 def test_the_semester_build_runs_what_the_course_block_says():
     """book.yml and the rehearsal run semester_build, which reads course.semester_model and
     course.semester_images: no workflow, script or stand-in states them again."""
-    from tools.build import semester_build
+    from tools.book import semester_build
 
     course = settings.course()
     log = []
@@ -105,7 +105,7 @@ def test_the_semester_build_runs_what_the_course_block_says():
 
 @pytest.mark.environment
 def test_the_semester_build_names_a_course_field_it_cannot_read():
-    from tools.build import semester_build
+    from tools.book import semester_build
 
     log = []
     with pytest.raises(SystemExit):

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from tools import settings
-from tools.build import build_book
+from tools.book import build_book
 from tools.pdf import latex_settings, pdf_log
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,4 +1,4 @@
-"""Rehearse the semester build on this machine: tools/build/semester_build.py, the very script that
+"""Rehearse the semester build on this machine: tools/book/semester_build.py, the very script that
 book.yml runs, against loopback stand-ins for the hub and the course's host.
 
 - A gated hub (standins/hub.py) serves SD v1-4's layout with random weights under the id of
@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from tools import settings, snapshot
-from tools.build import semester_build
+from tools.book import semester_build
 from tools.rehearsal.standins import course, hub, weights
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -128,7 +128,7 @@ def main() -> None:
     stand_in = hub.Repo(model, repo, tokens={TOKEN})
     with hub.LoopbackHub([stand_in]) as loopback, course.CourseHost(archive) as host:
         env = environment(loopback.url, f"{host.file_url} {size} {sha256}", work, args.size)
-        command = [sys.executable, "-u", "-m", "tools.build.semester_build"]
+        command = [sys.executable, "-u", "-m", "tools.book.semester_build"]
         build = subprocess.Popen(
             command, cwd=book, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )
