@@ -64,8 +64,6 @@ class Watch:
         self.fixtures: dict[str, list[str]] = {}
         self.installed = False
 
-    # -- what counts -----------------------------------------------------------------------
-
     @staticmethod
     def caller() -> str | None:
         """Who, up the stack, uses os.environ (or the module): "import", "monkeypatch" (a test
@@ -106,15 +104,15 @@ class Watch:
         record = self.current
         if record is None or event not in SPAWNS:
             return
-        command, env = SPAWNS[event](args)
+        at, env_at = SPAWNS[event]
+        command = list(args[at]) if isinstance(args[at], (list, tuple)) else [args[at]]
+        env = None if env_at is None else args[env_at]
         words = [Path(word).name for part in command for word in str(part).split()]
         shown = " ".join(str(part) for part in command)[:80]
         if "make" in words or "gmake" in words:
             record.add(f"runs make: {shown}")
         if env is None and self.caller() is None:
             record.add(f"starts `{shown}`, which inherits the environment")
-
-    # -- pytest's hooks --------------------------------------------------------------------
 
     @pytest.hookimpl(wrapper=True)
     def pytest_fixture_setup(self, fixturedef):
@@ -158,21 +156,14 @@ class Watch:
         return report
 
 
-def spawn_args(command_at, env_at):
-    return lambda args: (as_list(args[command_at]), args[env_at] if env_at is not None else None)
-
-
-def as_list(command) -> list:
-    return list(command) if isinstance(command, (list, tuple)) else [command]
-
-
-# Audit events that start a program: where their arguments hold the command and the environment.
+# Audit events that start a program: where in their arguments the command and the environment
+# are (os.system's shell inherits everything).
 SPAWNS = {
-    "subprocess.Popen": spawn_args(1, 3),  # executable, args, cwd, env
-    "os.posix_spawn": spawn_args(1, 2),  # path, argv, env
-    "os.exec": spawn_args(1, 2),  # path, args, env
-    "os.spawn": spawn_args(2, 3),  # mode, path, args, env
-    "os.system": spawn_args(0, None),  # command: a shell that inherits everything
+    "subprocess.Popen": (1, 3),  # executable, args, cwd, env
+    "os.posix_spawn": (1, 2),  # path, argv, env
+    "os.exec": (1, 2),  # path, args, env
+    "os.spawn": (2, 3),  # mode, path, args, env
+    "os.system": (0, None),  # command
 }
 
 WATCH = Watch()
@@ -190,9 +181,8 @@ def install():
         return
     WATCH.installed = True
     environ = type(os.environ)
-    getitem, setitem, delitem, iterate = (
-        environ.__getitem__, environ.__setitem__, environ.__delitem__, environ.__iter__,
-    )  # fmt: skip
+    getitem, setitem, delitem = environ.__getitem__, environ.__setitem__, environ.__delitem__
+    iterate = environ.__iter__
 
     def __getitem__(self, key):
         if self is os.environ and watched(key):

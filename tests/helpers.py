@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+import environment_marker
 from tools.rehearsal.rehearse import MAKE_INVOCATION
 from tools.rehearsal.standins import hub, serve
 
@@ -90,6 +91,14 @@ def run_make(*args: str) -> str:
     if result.returncode != 0:
         raise AssertionError(f"{' '.join(command)} failed ({result.returncode}): {result.stderr}")
     return result.stdout
+
+
+@environment_marker.exempt  # the child gets none of the variables the check watches
+def unwatched_environment(**chosen: str) -> dict[str, str]:
+    """This process's environment without the variables the semester build sets otherwise
+    (DLBOOK_*, HF_*, make's: environment_marker.WATCHED), and `chosen`: for a child whose answer
+    must be the same under make test and the rehearsal's make check."""
+    return {k: v for k, v in os.environ.items() if not environment_marker.watched(k)} | chosen
 
 
 def run_python(code: str, env: dict[str, str], timeout: float):

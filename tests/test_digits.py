@@ -99,6 +99,7 @@ def test_diversity_is_zero_for_copies_and_grows_with_spread():
     assert digits.diversity(noisy) > 0
 
 
+@pytest.mark.environment
 @pytest.mark.slow  # a fresh interpreter importing diffusers: ~12 s on 2 cores
 def test_training_script_smoke(tmp_path):
     """A few steps of the real script: it trains, writes a folder that loads, and records it."""

@@ -150,6 +150,7 @@ def test_missing_from_cache_without_download_is_a_clear_error():
         models.pretrained_pipeline("dlbook-tests/never-cached", "cpu", local_files_only=True)
 
 
+@pytest.mark.environment
 @pytest.mark.slow  # a fresh interpreter importing diffusers: ~12 s on 2 cores
 def test_empty_hf_token_means_no_token(monkeypatch):
     """An unset Actions secret arrives as HF_TOKEN="": the hub must be asked without a token

@@ -144,6 +144,7 @@ def probe(chosen: dict[str, str], hub: str, tmp_path) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.environment
 @pytest.mark.slow  # a fresh interpreter importing diffusers: ~12 s on 2 cores
 def test_make_test_settings_never_reach_an_answering_hub(tmp_path):
     with fake_hub() as (hub, requests):

@@ -122,6 +122,7 @@ for name, model, token in cases:
 """
 
 
+@pytest.mark.environment  # its interpreter gets this environment, less HF_*
 @pytest.mark.slow  # a fresh interpreter importing diffusers, and a small SD written and served
 def test_the_hubs_refusals_and_a_stalled_download_are_named_within_seconds(
     tmp_path, record_property
