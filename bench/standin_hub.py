@@ -1,9 +1,9 @@
 """The rehearsal's stand-in hub under load: huggingface_hub downloads a weight file of SD v1-4's
 size from it, on an idle machine and beside a busy one (a CPU hog per core at nice 0, while the
-hub and the client run niced, as a rehearsal run beside other work does). Prints each run's
-seconds and MB/s (or its error), and the hub process's CPU seconds and peak memory.
+hub runs niced, as in a rehearsal run beside other work). Prints each run's seconds and MB/s
+(or its error), and the hub process's CPU seconds and peak memory while serving.
 
-    python -m bench.standin_hub [--size-mb 3400] [--nice 10]
+    python -m bench.standin_hub [--size-mb 3400] [--nice 10] [--client-nice 0]
 
 The hub runs in a process of its own, as in the rehearsal (tools/rehearsal/rehearse.py serves
 from the process that runs the build); the client is huggingface_hub's hf_hub_download with its
@@ -14,6 +14,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -79,10 +80,13 @@ def measure(url: str, server: int, work: Path, nice: int, label: str) -> str:
     before = cpu_seconds(server)
     env = {**os.environ, "HF_HUB_DISABLE_XET": "1", "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
     command = [sys.executable, "-m", "bench.standin_hub", "--download", url, cache, str(nice)]
-    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900)
-    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900)
+        outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    except subprocess.TimeoutExpired:
+        outcome = {"seconds": 900, "error": "still downloading: stopped"}
     served = cpu_seconds(server) - before
-    subprocess.run(["rm", "-rf", cache], check=True)
+    shutil.rmtree(cache)
     if "error" in outcome:
         return f"{label}: FAILED after {outcome['seconds']:.0f} s: {outcome['error']}"
     rate = outcome["bytes"] / 2**20 / outcome["seconds"]
@@ -93,7 +97,8 @@ def measure(url: str, server: int, work: Path, nice: int, label: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=int, default=3400)
-    parser.add_argument("--nice", type=int, default=10, help="the hub's and client's niceness")
+    parser.add_argument("--nice", type=int, default=10, help="the hub's niceness")
+    parser.add_argument("--client-nice", type=int, default=0, help="the client's niceness")
     parser.add_argument("--serve", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--download", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -109,15 +114,16 @@ def main() -> None:
         url = hub.stdout.readline().strip()
         Path(f"/proc/{hub.pid}/clear_refs").write_text("5")  # its peak from here: serving only
         load = os.getloadavg()[0]
-        print(f"{args.size_mb:,} MB of weights, hub and client at nice {args.nice}, "
+        print(f"{args.size_mb:,} MB of weights, hub at nice {args.nice}, client at "
+              f"{args.client_nice}, "
               f"{os.cpu_count()} cores, load average {load:.1f} before the hogs")  # fmt: skip
-        print(" ", measure(url, hub.pid, work, args.nice, "idle machine"), flush=True)
+        print(" ", measure(url, hub.pid, work, args.client_nice, "idle"), flush=True)
         hogs = [multiprocessing.Process(target=spin, daemon=True) for _ in range(os.cpu_count())]
         for hog in hogs:
             hog.start()
         try:
             label = f"{len(hogs)} CPU hogs at nice 0"
-            print(" ", measure(url, hub.pid, work, args.nice, label), flush=True)
+            print(" ", measure(url, hub.pid, work, args.client_nice, label), flush=True)
         finally:
             for hog in hogs:
                 hog.terminate()
