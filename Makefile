@@ -27,12 +27,12 @@ OFFLINE := $(shell grep -E '^[A-Z_]+=' offline.env)
 $(foreach setting,$(OFFLINE),$(eval test check golden offline-env: export $(setting)))
 
 book: $(STAMP)
-	$(BIN)/python -m tools.build.build_book $(if $(MODEL),--model $(MODEL))
+	$(BIN)/python -m tools.book.build_book $(if $(MODEL),--model $(MODEL))
 
 # The student edition: the book's pages and outputs without solutions (not executed again),
 # into _build/student/_build/html. tests/test_editions.py checks that no solution reaches it.
 student: book
-	$(BIN)/python -m tools.build.build_book --edition student
+	$(BIN)/python -m tools.book.build_book --edition student
 
 # The public student repository's tree, in _build/publish: plain notebooks, package, Binder,
 # site (tools/student/publish.py). tests/test_publish.py runs every notebook from it.
@@ -53,10 +53,10 @@ lint: $(STAMP)
 # The lock: `make lock` compiles requirements.txt (every OS) and binder/requirements.txt from
 # pyproject.toml; `make lock-check` proves both current and the lock installable everywhere.
 lock: $(STAMP)
-	$(BIN)/python -m tools.build.lock
+	$(BIN)/python -m tools.book.lock
 
 lock-check: $(STAMP)
-	$(BIN)/python -m tools.build.lock --check
+	$(BIN)/python -m tools.book.lock --check
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
@@ -86,7 +86,7 @@ offline-env:
 		echo "$$name=$$(printenv $$name)"; done
 
 chromium:
-	tools/build/install_chromium.sh
+	tools/book/install_chromium.sh
 
 # TeX Live (xelatex, latexmk), GNU FreeFont and poppler's tools, from Debian when missing.
 tex:
@@ -94,7 +94,7 @@ tex:
 
 # Re-execute the paired notebooks, store their outputs as nbval's references, show what changed.
 golden: $(STAMP)
-	$(BIN)/python -m tools.build.refresh_references
+	$(BIN)/python -m tools.book.refresh_references
 
 # Retrain chapter 5's tiny-digits from its fixed seed into code/dlbook/assets/tiny-digits.
 tiny-model: $(STAMP)
@@ -112,7 +112,7 @@ serve: book
 clean:
 	rm -rf _build
 
-# The semester build (tools/build/semester_build.py, which book.yml runs) rehearsed against a
+# The semester build (tools/book/semester_build.py, which book.yml runs) rehearsed against a
 # loopback hub (gated, HF_TOKEN) and course host, on this machine's CPU, in a copy of the repository.
 # `rehearsal`: SD v1-4's full architectures (slow on a CPU: see bench/README.md);
 # `rehearsal-fast`: the same script and stand-ins with random-small weights (part of make test).

@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tools.build import build_book
+from tools.book import build_book
 
 
 def timed_build(output: Path) -> float:

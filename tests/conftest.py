@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import environment_marker
 from helpers import BROWSE, CHROMIUM, CHROMIUM_ARGS, HTML, ROOT
 
 # `make test` runs pytest-xdist with a worker per core (-n logical --dist loadfile). Each worker,
@@ -28,6 +29,11 @@ LONGEST_FIRST = (
     "tests/test_models.py",
     "tests/test_diffusion.py",
 )
+
+
+def pytest_configure(config):
+    """Every test that depends on the environment must say so (tests/environment_marker.py)."""
+    environment_marker.pytest_configure(config)
 
 
 def pytest_collection_modifyitems(items):
@@ -87,7 +93,7 @@ def browser():
     if CHROMIUM is None:
         pytest.skip(
             "Debian's chromium is not installed "
-            "(make test installs it: tools/build/install_chromium.sh)"
+            "(make test installs it: tools/book/install_chromium.sh)"
         )
     from playwright.sync_api import sync_playwright
 

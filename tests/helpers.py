@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+import environment_marker
+from tools.rehearsal.rehearse import MAKE_INVOCATION
 from tools.rehearsal.standins import hub, serve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,6 +84,26 @@ def fake_hub():
     the hub answers for an unknown id. Yields (endpoint URL for HF_ENDPOINT, the requests)."""
     with hub.LoopbackHub([]) as loopback:
         yield loopback.url, loopback.requests
+
+
+def run_make(*args: str) -> str:
+    """The stdout of `make -s ARGS` in the root, run as a make of its own (none of the calling
+    make's flags, overrides or level: MAKE_INVOCATION): the same whether the tests run under
+    make test, the semester build's make check (a sub-make, MAKEFLAGS=w) or a shell."""
+    env = {name: value for name, value in os.environ.items() if name not in MAKE_INVOCATION}
+    command = ["make", "-s", "--no-print-directory", *args]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise AssertionError(f"{' '.join(command)} failed ({result.returncode}): {result.stderr}")
+    return result.stdout
+
+
+@environment_marker.exempt  # the child gets none of the variables the check watches
+def unwatched_environment(**chosen: str) -> dict[str, str]:
+    """This process's environment without the variables the semester build sets otherwise
+    (DLBOOK_*, HF_*, make's: environment_marker.WATCHED), and `chosen`: for a child whose answer
+    must be the same under make test and the rehearsal's make check."""
+    return {k: v for k, v in os.environ.items() if not environment_marker.watched(k)} | chosen
 
 
 def run_python(code: str, env: dict[str, str], timeout: float):

@@ -8,7 +8,10 @@ import pytest
 import a11y
 from helpers import EDITIONS, ROOT, SITE_PAGES, browsed, open_page, serve_folder
 
-pytestmark = pytest.mark.book  # a browser, and (most) the built book
+pytestmark = [
+    pytest.mark.book,  # a browser, and (most) the built book
+    pytest.mark.environment,  # a browser started with this environment; DLBOOK_BROWSE's pages
+]
 
 
 @pytest.fixture(scope="module")

@@ -54,7 +54,7 @@ def next_semester(base: Path) -> Path:
     python = str(root / ".venv" / "bin" / "python")
     env = {**os.environ, **settings.offline()}
     env.pop("DLBOOK_SEMESTER", None)  # the copy's course block says it
-    run([python, "-m", "tools.build.build_book", "--edition", "student"], root, env)
+    run([python, "-m", "tools.book.build_book", "--edition", "student"], root, env)
     pdf = EDITIONS["student"] / "foundations-student.pdf"
     shutil.copy(pdf, root / "_build" / "student" / "_build" / "html" / pdf.name)
     run([python, "-m", "tools.student.publish"], root, env)

@@ -5,6 +5,8 @@ import os
 import re
 import subprocess
 
+import pytest
+
 from helpers import ROOT
 from tools import settings
 
@@ -53,6 +55,7 @@ def run_start(**environment: str) -> dict[str, str]:
     return {name: value for name, value in found.items() if name in OFFLINE}
 
 
+@pytest.mark.environment
 def test_start_sets_offline_defaults_and_keeps_the_users():
     assert run_start() == OFFLINE  # offline.env's, read by binder/start
     mine = run_start(DLBOOK_MODEL="CompVis/stable-diffusion-v1-4")

@@ -7,7 +7,10 @@ import pytest
 import a11y
 from helpers import EDITIONS, SITE_PAGES, browsed, chapters, open_page, pages, serve_folder
 
-pytestmark = pytest.mark.book  # needs the built book or builds one: not in the fast loop
+pytestmark = [
+    pytest.mark.book,  # needs the built book or builds one: not in the fast loop
+    pytest.mark.environment,  # a browser started with this environment; DLBOOK_BROWSE's pages
+]
 
 
 @pytest.fixture(scope="module")

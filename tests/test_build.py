@@ -12,7 +12,7 @@ import pytest
 
 from helpers import ROOT, chapters
 from tools import settings as tools_settings
-from tools.build import build_book
+from tools.book import build_book
 
 pytestmark = pytest.mark.book  # needs the built book or builds one: not in the fast loop
 
@@ -25,6 +25,7 @@ HEADER = (
 )
 
 
+@pytest.mark.environment
 @pytest.mark.parametrize(
     ("body", "timeout", "cause"),
     [
@@ -110,6 +111,7 @@ def test_fingerprint_moves_with_code_environment_and_resolved_settings(tmp_path)
     assert build_book.fingerprint(root, settings=small.replace("small", "full")) != third
 
 
+@pytest.mark.environment  # and DLBOOK_REHEARSAL_ARCHIVE, which it leaves as it finds it
 def test_auto_on_an_offline_cpu_is_the_same_build_as_random_small(tmp_path, monkeypatch):
     """make book (course defaults: auto) then make test (random-small, offline) must not execute
     every chapter twice; the semester, which only the footer shows, is no part of the build."""
@@ -154,13 +156,14 @@ def test_stale_outputs_are_forgotten(tmp_path):
     assert sorted(p.name for p in build_dir.iterdir()) == ["html"]
 
 
+@pytest.mark.environment
 def test_a_build_that_asks_for_cuda_without_one_stops_at_once(tmp_path):
     import torch
 
     if torch.cuda.is_available():
         pytest.skip("this machine has a usable GPU")
     env = {**os.environ, "DLBOOK_DEVICE": "cuda"}
-    command = [sys.executable, "-m", "tools.build.build_book", "--output", str(tmp_path)]
+    command = [sys.executable, "-m", "tools.book.build_book", "--output", str(tmp_path)]
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1
     assert "DLBOOK_DEVICE=cuda but torch cannot use a GPU" in result.stderr

@@ -1,5 +1,6 @@
 """tools/sphinx/buildinfo.py: what the footer of every page reports."""
 
+import pytest
 import torch
 
 import dlbook
@@ -7,6 +8,7 @@ from tools.sphinx import buildinfo
 from tools.sphinx.buildinfo import footer_html
 
 
+@pytest.mark.environment
 def test_the_footer_names_the_setting_as_the_chapters_read_it(monkeypatch):
     """dlbook's own fallback where nothing sets it; the build exports _config.yml's first."""
     from dlbook import models
@@ -22,6 +24,7 @@ def test_build_date_honours_source_date_epoch(monkeypatch):
     assert buildinfo.build_date() == "2023-11-14"
 
 
+@pytest.mark.environment
 def test_describe_names_versions_and_device(monkeypatch):
     monkeypatch.setenv("DLBOOK_MODEL", "auto")
     info = buildinfo.describe()

@@ -203,7 +203,7 @@ def test_missing_folder_is_a_clear_error(tmp_path):
         data.image_folder(tmp_path / "nowhere")
 
 
-@pytest.mark.caches
+@pytest.mark.environment
 def test_image_set_falls_back_offline(monkeypatch, tmp_path):
     monkeypatch.setenv("DLBOOK_DATA", str(tmp_path))
 

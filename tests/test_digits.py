@@ -25,6 +25,7 @@ def data():
     return digits.load()
 
 
+@pytest.mark.environment
 def test_loads_through_from_pretrained_with_sd_parts(tiny):
     from diffusers import AutoencoderKL, PNDMScheduler, UNet2DConditionModel
     from transformers import CLIPTextModel, CLIPTokenizer
@@ -50,6 +51,7 @@ def test_shipped_files_are_small_and_say_where_they_come_from():
     assert provenance["steps"]["denoiser"] > 0 and "load_digits" in provenance["data"]
 
 
+@pytest.mark.environment
 def test_the_chapters_loop_equals_diffusers_on_it(tiny):
     pipe, prompt = tiny.pipe, "a handwritten seven"
     run = diffusion.generate(pipe, prompt, steps=20, guidance_scale=2, progress=False)
@@ -81,6 +83,7 @@ def test_the_judge_reads_real_digits(data):
     assert accuracy >= 0.9
 
 
+@pytest.mark.environment
 def test_shipped_model_draws_the_digit_asked_for(tiny, data):
     train, _ = data
     judge = digits.classifier(train)
@@ -96,6 +99,7 @@ def test_diversity_is_zero_for_copies_and_grows_with_spread():
     assert digits.diversity(noisy) > 0
 
 
+@pytest.mark.environment
 @pytest.mark.slow  # a fresh interpreter importing diffusers: ~12 s on 2 cores
 def test_training_script_smoke(tmp_path):
     """A few steps of the real script: it trains, writes a folder that loads, and records it."""

@@ -11,6 +11,7 @@ from dlbook import diffusion, models, notice
 from helpers import fake_hub, run_python
 
 
+@pytest.mark.environment
 def test_saved_pipeline_loads_through_the_real_path(small_pipe, tmp_path, monkeypatch):
     """save_pretrained, then the same function readers use for hub ids: identical outputs."""
     small_pipe.save_pretrained(tmp_path)
@@ -33,6 +34,7 @@ def hub_error(kind, status):
     return kind("simulated", response=response)
 
 
+@pytest.mark.environment
 @pytest.mark.parametrize(
     ("raised", "message"),
     [
@@ -66,6 +68,7 @@ def test_invalid_id_is_a_clear_error():
         models.load_model("not a // valid id", device="cpu")
 
 
+@pytest.mark.environment
 @pytest.mark.parametrize(
     ("device", "dtype", "variant"),
     [("cpu", torch.float32, None), ("cuda", torch.float16, "fp16")],
@@ -86,7 +89,7 @@ def test_from_pretrained_arguments(monkeypatch, device, dtype, variant):
     assert seen["token"] == "hf_test_token"
 
 
-@pytest.mark.caches
+@pytest.mark.environment
 def test_auto_falls_back_to_random_small_without_hub(monkeypatch, tmp_path):
     from huggingface_hub import HfApi, constants
 
@@ -118,7 +121,7 @@ def test_auto_falls_back_to_random_small_without_hub(monkeypatch, tmp_path):
     assert "DLBOOK_MODEL=CompVis/stable-diffusion-v1-4" in notice.describe(loaded)
 
 
-@pytest.mark.caches
+@pytest.mark.environment
 def test_auto_takes_a_cached_model_without_asking_the_hub(monkeypatch, tmp_path):
     """The semester machine: the build downloaded the model, so auto loads it from the cache."""
     import huggingface_hub
@@ -141,12 +144,13 @@ def test_auto_takes_a_cached_model_without_asking_the_hub(monkeypatch, tmp_path)
     assert models.auto_choice("cpu") == (models.DEFAULT_MODEL_ID, "found in the local cache", True)
 
 
-@pytest.mark.caches
+@pytest.mark.environment
 def test_missing_from_cache_without_download_is_a_clear_error():
     with pytest.raises(models.ModelLoadError, match="in the local cache"):
         models.pretrained_pipeline("dlbook-tests/never-cached", "cpu", local_files_only=True)
 
 
+@pytest.mark.environment
 @pytest.mark.slow  # a fresh interpreter importing diffusers: ~12 s on 2 cores
 def test_empty_hf_token_means_no_token(monkeypatch):
     """An unset Actions secret arrives as HF_TOKEN="": the hub must be asked without a token
@@ -178,7 +182,7 @@ def test_hf_token_reads_the_environment(monkeypatch, value, expected):
     assert models.hf_token() == expected
 
 
-@pytest.mark.caches
+@pytest.mark.environment
 def test_auto_keeps_real_weights_off_a_cpu_without_room(monkeypatch):
     """Binder or a small laptop: auto must not download 5.5 GB it cannot run."""
     from dlbook import device
@@ -194,6 +198,7 @@ def test_auto_keeps_real_weights_off_a_cpu_without_room(monkeypatch):
     assert "2.0 GB of memory is available" in loaded.note
 
 
+@pytest.mark.environment
 def test_a_model_without_a_needed_part_is_a_clear_error():
     """tiny-digits has no safety checker: chapters 4 and 6 say so instead of
     failing somewhere inside."""
@@ -201,6 +206,7 @@ def test_a_model_without_a_needed_part_is_a_clear_error():
         models.load_model("tiny-digits", device="cpu", needs=("safety_checker",))
 
 
+@pytest.mark.environment
 def test_load_model_checks_a_device_it_is_given():
     """An explicit device is checked as DLBOOK_DEVICE is: a clear error before any loading."""
     from dlbook.device import DeviceError

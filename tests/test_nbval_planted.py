@@ -9,7 +9,10 @@ import pytest
 
 from helpers import ROOT
 
-pytestmark = pytest.mark.book  # needs the built book or builds one: not in the fast loop
+pytestmark = [
+    pytest.mark.book,  # needs the built book or builds one: not in the fast loop
+    pytest.mark.environment,  # nbval in a child with this environment: the offline settings
+]
 
 CHAPTER = ROOT / "book" / "01-power-rule.ipynb"
 

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 import yaml
 
-from helpers import ROOT, fake_hub, run_python
+from helpers import ROOT, fake_hub, run_make, run_python
 from tools import settings
 
 OFFLINE = settings.offline()
@@ -39,14 +39,7 @@ print(json.dumps({"mode": loaded.mode, "device": str(loaded.pipe.device),
 
 def make_test_settings() -> dict[str, str]:
     """The environment `make test` (and `make golden`) pin, as the Makefile exports it."""
-    output = subprocess.run(
-        ["make", "-s", "offline-env"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return dict(line.split("=", 1) for line in output.split())
+    return dict(line.split("=", 1) for line in run_make("offline-env").split())
 
 
 # Mentions of a value beside its name that are not the offline settings, each with its reason:
@@ -93,6 +86,7 @@ def test_offline_env_names_the_four_settings():
     assert all(OFFLINE.values())
 
 
+@pytest.mark.environment
 def test_no_other_file_restates_an_offline_setting():
     assert restatements(ROOT, repository_files()) == []
 
@@ -118,10 +112,12 @@ def test_a_planted_restatement_is_found(tmp_path, name, text):
         assert not [f for f in found if f.startswith(f"{name}:1:")]  # the unrelated line
 
 
+@pytest.mark.environment
 def test_make_test_pins_every_offline_setting():
     assert make_test_settings() == OFFLINE
 
 
+@pytest.mark.environment
 def test_ci_workflow_adds_them_to_every_step(tmp_path):
     """test.yml's step that appends offline.env to $GITHUB_ENV, run here as Actions runs it."""
     jobs = yaml.safe_load((ROOT / ".github" / "workflows" / "test.yml").read_text())["jobs"]
@@ -148,6 +144,7 @@ def probe(chosen: dict[str, str], hub: str, tmp_path) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.environment
 @pytest.mark.slow  # a fresh interpreter importing diffusers: ~12 s on 2 cores
 def test_make_test_settings_never_reach_an_answering_hub(tmp_path):
     with fake_hub() as (hub, requests):

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from helpers import HTML, ROOT, chapters, pages
+from helpers import HTML, ROOT, chapters, pages, unwatched_environment
 from test_editions import normalized, solution_snippets
 from tools import settings
 
@@ -24,7 +24,8 @@ PAGE = re.compile(r'<page width="([\d.]+)" height="[\d.]+">(.*?)</page>', re.S)
 
 
 def poppler(*command: str) -> str:
-    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    env = unwatched_environment()  # poppler reads none of the book's settings
+    return subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
 
 
 @pytest.fixture(scope="module", params=sorted(EDITIONS))

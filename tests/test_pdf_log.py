@@ -1,7 +1,7 @@
 """make pdf's diagnosis of a failed or flawed xelatex run (tools/pdf/pdf_log.py) and of a failed
-Sphinx run (build_pdf.sphinx_cause): each names the book page and the line."""
+Sphinx run (pdf_log.sphinx_cause): each names the book page and the line."""
 
-from tools.pdf import build_pdf, pdf_log
+from tools.pdf import pdf_log
 
 TEX = r"""\chapter{The softmax}
 \label{\detokenize{book/02-softmax::doc}}
@@ -51,8 +51,7 @@ def test_a_failed_sphinx_build_names_the_warning_that_stopped_it(tmp_path):
         "Traceback (most recent call last):\n"
     )
     assert (
-        build_pdf.sphinx_cause(log)
-        == '/book/02-softmax.md:27:could not find bibtex key "nosuchkey"'
+        pdf_log.sphinx_cause(log) == '/book/02-softmax.md:27:could not find bibtex key "nosuchkey"'
     )
 
 

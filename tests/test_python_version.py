@@ -1,5 +1,5 @@
 """The Python version is stated once, in pyproject.toml's requires-python. What can read it does
-(the Makefile, tools/build/lock.py, ruff, the student README); every other mention (the
+(the Makefile, tools/book/lock.py, ruff, the student README); every other mention (the
 workflows' container images, binder/runtime.txt, the READMEs' prose) must name the same."""
 
 import re
@@ -7,9 +7,9 @@ import subprocess
 
 import pytest
 
-from helpers import ROOT
+from helpers import ROOT, run_make
 from tools import settings
-from tools.build import lock
+from tools.book import lock
 
 PYTHON = settings.python_version()
 # "Python 3.11", "Python ≥ 3.11", "python:3.11-bookworm", "python-3.11", "python3.11", "py311"
@@ -36,6 +36,7 @@ def test_the_stated_version_is_a_python_3_minor():
     assert re.fullmatch(r"3\.\d+", PYTHON)
 
 
+@pytest.mark.environment
 def test_every_mention_names_it():
     listed = subprocess.run(
         ["git", "ls-files", "-co", "--exclude-standard"],
@@ -56,11 +57,9 @@ def test_a_planted_other_version_is_found(tmp_path, planted):
     assert mentions(tmp_path, ["x"]) == [f"x:2: {MENTION.search(planted).group(0)}"]
 
 
+@pytest.mark.environment
 def test_the_makefile_and_the_lock_read_it():
-    printed = subprocess.run(
-        ["make", "-s", "--eval", "print-python: ; @echo $(PYTHON)", "print-python"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
-    ).stdout.strip()  # fmt: skip
+    printed = run_make("--eval", "print-python: ; @echo $(PYTHON)", "print-python").strip()
     assert printed == f"python{PYTHON}"
     assert lock.PYTHON == PYTHON
 

@@ -32,6 +32,7 @@ def test_the_rehearsal_override_takes_a_loopback_host_with_its_checks_only(monke
         downloads.course_archive()
 
 
+@pytest.mark.environment
 def test_without_the_override_the_real_url_keeps_its_real_size(monkeypatch):
     monkeypatch.delenv(downloads.REHEARSAL_ARCHIVE, raising=False)
     archive = downloads.course_archive()
@@ -43,6 +44,7 @@ def test_without_the_override_the_real_url_keeps_its_real_size(monkeypatch):
     }
 
 
+@pytest.mark.environment
 def test_a_rehearsal_archive_never_lands_where_the_real_one_goes(monkeypatch):
     monkeypatch.setenv(
         downloads.REHEARSAL_ARCHIVE, "http://127.0.0.1:9/coco_humans.zip 10 " + "0" * 64
@@ -120,6 +122,7 @@ for name, model, token in cases:
 """
 
 
+@pytest.mark.environment  # its interpreter gets this environment, less HF_*
 @pytest.mark.slow  # a fresh interpreter importing diffusers, and a small SD written and served
 def test_the_hubs_refusals_and_a_stalled_download_are_named_within_seconds(
     tmp_path, record_property

@@ -40,6 +40,7 @@ def test_a_bad_course_block_is_named(tmp_path, setting, value, cause):
         settings.course(tmp_path)
 
 
+@pytest.mark.environment
 def test_the_shell_reads_the_same_loader():
     """publish_student.sh asks `python -m tools.settings FIELD`, and nothing else, for them."""
     script = (ROOT / "tools" / "student" / "publish_student.sh").read_text()
@@ -80,10 +81,11 @@ def test_set_repository_refuses_what_is_not_a_repository(tmp_path):
     assert (tmp_path / "_config.yml").read_text() == (ROOT / "_config.yml").read_text()
 
 
+@pytest.mark.environment
 def test_the_semester_build_runs_what_the_course_block_says():
     """book.yml and the rehearsal run semester_build, which reads course.semester_model and
     course.semester_images: no workflow, script or stand-in states them again."""
-    from tools.build import semester_build
+    from tools.book import semester_build
 
     course = settings.course()
     log = []
@@ -101,8 +103,9 @@ def test_the_semester_build_runs_what_the_course_block_says():
     assert not restating, f"{restating} restate course.semester_model"
 
 
+@pytest.mark.environment
 def test_the_semester_build_names_a_course_field_it_cannot_read():
-    from tools.build import semester_build
+    from tools.book import semester_build
 
     log = []
     with pytest.raises(SystemExit):

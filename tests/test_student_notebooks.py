@@ -24,18 +24,14 @@ import pytest
 from nbclient import NotebookClient
 
 from dlbook.exercises import TODO
-from helpers import ROOT, chapters
-from tools import settings
+from helpers import ROOT, chapters, unwatched_environment
+from tools import settings, snapshot
 
 pytestmark = pytest.mark.book  # needs the built book or builds one: not in the fast loop
 
 TREE = ROOT / "_build" / "publish"
 BINDER_MEMORY = 2 * 1024**3
 STAND_IN = '"""Stands in for Colab\'s module: the setup cell only asks whether it is imported."""\n'
-
-
-def git(*args, cwd):
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
 
 
 @pytest.fixture(scope="module")
@@ -48,15 +44,15 @@ def student_machine(tmp_path_factory):
     tag = settings.course().student_tag
     repository = base / "student-repository"
     shutil.copytree(TREE, repository)
-    git("init", "-q", "-b", "main", cwd=repository)
-    git("add", "-A", cwd=repository)
-    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "tree", cwd=repository)
-    git("tag", tag, cwd=repository)
+    snapshot.commit(repository, "tree", tag=tag)
     # The tree's own dependencies (pyproject.toml, extra `diffusion`), from the package registry
     # as a student's machine gets them (the lock's versions). Not --offline: on a machine whose
     # uv cache is empty, uv must fetch what it has not seen; the hub is what tests never follow.
+    # What each process of the student machine starts from: this environment without the book's
+    # settings, the hub's or make's (a student's machine has none of the build's).
+    plain = unwatched_environment()
     venv = base / "venv"
-    subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+    subprocess.run([sys.executable, "-m", "venv", venv], env=plain, check=True)
     python = venv / "bin" / "python"
     constraints = base / "constraints.txt"
     lock = (ROOT / "requirements.txt").read_text().splitlines()
@@ -66,7 +62,7 @@ def student_machine(tmp_path_factory):
         [*uv, "-q", "--python", python, "-c", constraints,
          "-r", repository / "pyproject.toml", "--extra", "diffusion",
          "ipykernel", "setuptools"],
-        check=True,
+        env=plain, check=True,
     )  # fmt: skip
     # Binder's settings, the offline ones, from the tree's own start script and offline.env.
     binder_env = subprocess.run(
@@ -106,7 +102,7 @@ def student_machine(tmp_path_factory):
     for path in sorted((TREE / "book").glob("*.ipynb")):
         setups.setdefault(nbformat.read(path, as_version=4).cells[1].source, path.name)
     yield {"base": base, "python": python, "repository": repository, "tag": tag,
-           "colab": set(setups.values())}  # fmt: skip
+           "colab": set(setups.values()), "env": plain}  # fmt: skip
     os.environ.pop("JUPYTER_PATH", None)
 
 
@@ -117,12 +113,12 @@ def peak_rss(pid: int) -> int:
     return int(line.split()[1]) * 1024
 
 
-def installed_from(python) -> dict:
+def installed_from(python, env: dict) -> dict:
     """dlbook's direct_url.json in that environment: where pip installed it from."""
     return json.loads(subprocess.run(
         [python, "-c", "from importlib.metadata import distribution as d; "
          "print(d('dlbook').read_text('direct_url.json'))"],
-        capture_output=True, text=True, check=True,
+        env=env, capture_output=True, text=True, check=True,
     ).stdout)  # fmt: skip
 
 
@@ -152,7 +148,7 @@ def test_published_notebook_runs_to_the_end(student_machine, chapter, record_pro
                             resources={"metadata": {"path": str(work)}},
                             on_cell_executed=measure)  # fmt: skip
     start = time.perf_counter()
-    client.execute()  # any error fails the test
+    client.execute(env=student_machine["env"])  # any error fails the test (the spec adds its env)
     seconds, peak = time.perf_counter() - start, peaks[-1]
     stdout = ["".join(o.get("text", "") for o in c.outputs) for c in notebook.cells[2:]
               if c.cell_type == "code"]  # fmt: skip
@@ -162,7 +158,7 @@ def test_published_notebook_runs_to_the_end(student_machine, chapter, record_pro
     if way == "colab":
         # The venv had no dlbook before the first Colab notebook: its setup cell installed it
         # from the repository at the tag (and imported it); the next one finds that install.
-        origin = installed_from(student_machine["python"])
+        origin = installed_from(student_machine["python"], student_machine["env"])
         assert origin["vcs_info"]["requested_revision"] == student_machine["tag"]
     else:
         assert setup.outputs == [], "off Colab the setup cell does nothing"

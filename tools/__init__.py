@@ -1,12 +1,13 @@
 """The tools that build, check and publish the book, one folder per stage:
 
-    build/      the book: the fingerprinted build (build_book), the semester build that book.yml
+    book/       the book: the fingerprinted build (build_book), the semester build that book.yml
                 runs (semester_build, stdlib only), nbval's references, the lock, chromium
     sphinx/     the extensions Jupyter Book loads: the build-info footer, MathJax served from the
                 build, the download menu, the accessibility fixes (theme/), the PDF's front matter,
                 the cell timeout for full-size networks on a CPU, Live Code (thebe, vendored in
                 thebe/), the version switcher, the execution statistics
-    pdf/        the book as a PDF per edition: build_pdf, xelatex's log read back, TeX's install
+    pdf/        the book as a PDF per edition: build_pdf, its LaTeX settings, the logs read
+                back, TeX's install
     student/    the student edition, its published repository (plain notebooks, their
                 accessibility check, every semester's edition in docs/, the push) and
                 set_repository
@@ -14,10 +15,10 @@
     rehearsal/  the semester build rehearsed against loopback stand-ins for the hub
     settings.py the course block of _config.yml, offline.env and what else is written once
 
-Scripts run from the repository's root as modules (`python -m tools.build.build_book`), so
+Scripts run from the repository's root as modules (`python -m tools.book.build_book`), so
 `tools` is importable as a package without any sys.path edit; pytest gets the root from
 pyproject.toml (`pythonpath`), Jupyter Book from _config.yml's `local_extensions`.
-Stdlib only here and in build/__init__.py: semester_build runs before the venv exists.
+Stdlib only here and in book/__init__.py: semester_build runs before the venv exists.
 """
 
 from pathlib import Path

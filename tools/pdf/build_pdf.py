@@ -3,27 +3,25 @@ and _build/pdf/foundations-student.pdf, from the outputs `make book` / `make stu
 
 No chapter executes again: the instructor PDF reads the book's execution cache (and stops if a
 chapter would run), the student PDF the student edition's sources, which carry their outputs.
-Sphinx's LaTeX writer (Jupyter Book's `--builder latex`, tools/sphinx/pdf.py for the title page
-and the print form of HTML outputs), then xelatex via latexmk. A Sphinx warning (a missing
-figure, an unknown citation), a LaTeX error, an unresolved reference or a line past the margin
-stops the build with the page and line; the PDF is written under a temporary name and renamed.
+Sphinx's LaTeX writer (Jupyter Book's `--builder latex` with latex_settings.py's settings,
+tools/sphinx/pdf.py for the title page and the print form of HTML outputs), then xelatex via
+latexmk. A Sphinx warning (a missing figure, an unknown citation), a LaTeX error, an unresolved
+reference or a line past the margin stops the build with the page and line (pdf_log.py); the
+PDF is written under a temporary name and renamed.
 """
 
 import argparse
 import concurrent.futures
 import os
-import re
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import yaml
-
 from tools import settings
-from tools.build import build_book
-from tools.pdf import pdf_log
+from tools.book import build_book
+from tools.pdf import latex_settings, pdf_log
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "_build" / "pdf"
@@ -34,42 +32,6 @@ SITES = {
     "student": ROOT / "_build" / "student" / "_build" / "html",
 }
 TOOLS = ("xelatex", "latexmk", "makeindex")
-
-
-# xurl breaks URLs anywhere; \sloppy lets a paragraph stretch its spaces rather than push a
-# long word (a code name) past the margin. Sphinx gathers the entries at the end, after the
-# bibliography page's introduction: "References". The cell environments that
-# sphinx-jupyterbook-latex writes, as its jupyterBook.cls defines them (tools/sphinx/pdf.py says why
-# we use Sphinx's own class).
-PREAMBLE = r"""
-\usepackage{xurl}
-\sloppy
-\addto\captionsenglish{\renewcommand{\bibname}{References}}
-\usepackage[strict]{changepage}
-\definecolor{CodeBlockInputBorderColor}{RGB}{204,204,204}
-\definecolor{CodeBlockInputColor}{RGB}{247,247,247}
-\definecolor{CodeBlockOutputBorderColor}{RGB}{247,247,247}
-\definecolor{CodeBlockOutputColor}{RGB}{252,252,252}
-\newenvironment{sphinxVerbatimInput}
-  {\colorlet{VerbatimBorderColor}{CodeBlockInputBorderColor}%
-   \colorlet{VerbatimColor}{CodeBlockInputColor}}{}
-\newenvironment{sphinxVerbatimOutput}
-  {\colorlet{VerbatimBorderColor}{CodeBlockOutputBorderColor}%
-   \colorlet{VerbatimColor}{CodeBlockOutputColor}%
-   \begin{adjustwidth}{12pt}{}}
-  {\end{adjustwidth}}
-"""
-
-
-# Sphinx's FreeSerif and FreeSans; code in DejaVu Sans Mono, which has the sub- and superscript
-# letters the code's comments use (FreeMono's oblique lacks ᵢ, ⱼ, ₖ, ᵀ: they would not print).
-FONTS = r"""
-\setmainfont{FreeSerif}[Extension=.otf, UprightFont=*, ItalicFont=*Italic,
-  BoldFont=*Bold, BoldItalicFont=*BoldItalic]
-\setsansfont{FreeSans}[Extension=.otf, UprightFont=*, ItalicFont=*Oblique,
-  BoldFont=*Bold, BoldItalicFont=*BoldOblique]
-\setmonofont{DejaVu Sans Mono}[Scale=0.9]
-"""
 
 
 class PdfError(RuntimeError):
@@ -93,44 +55,6 @@ def sources(edition: str) -> tuple[Path, Path | None]:
     return ROOT, ROOT / "_build" / ".jupyter_cache"
 
 
-def pdf_config(source: Path, edition: str, cache: Path | None) -> str:
-    """The edition's _config.yml with the LaTeX settings; execution only from the cache."""
-    config = yaml.safe_load((source / "_config.yml").read_text())
-    execute = config.setdefault("execute", {})
-    if cache is not None:
-        execute.update(execute_notebooks="cache", cache=str(cache))
-    else:
-        execute["execute_notebooks"] = "off"
-    sphinx = config.setdefault("sphinx", {})
-    # The config file lives outside the source folder: name the extensions' folder absolutely.
-    extensions = {name: str(ROOT) for name in sphinx.get("local_extensions") or {}}
-    sphinx["local_extensions"] = {**extensions, "tools.sphinx.pdf": str(ROOT)}
-    config["latex"] = {
-        "latex_engine": "xelatex",
-        "use_jupyterbook_latex": True,
-        "latex_documents": {"targetname": "foundations.tex"},
-    }
-    sphinx.setdefault("config", {}).update(
-        dlbook_edition=edition,
-        latex_use_xindy=False,
-        latex_domain_indices=False,
-        latex_show_urls="no",
-        # Figures and equations numbered through the book, as on the site (Fig. 3, (11)).
-        numfig_secnum_depth=0,
-        latex_elements={
-            "papersize": "letterpaper",
-            "pointsize": "10pt",
-            "fontpkg": FONTS,
-            "printindex": "",
-            # Long code and output lines wrap at the margin, even without a break point.
-            "sphinxsetup": "verbatimwrapslines=true, verbatimforcewraps=true, "
-            "verbatimmaxunderfull=2",
-            "preamble": PREAMBLE,
-        },
-    )
-    return yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
-
-
 def outputs_stamp(cache: Path | None) -> str:
     """What the instructor's outputs are: the cache's records. Sphinx re-reads a page when its
     source changes, not when the cache does (make book re-executed it): then drop the doctrees."""
@@ -148,7 +72,7 @@ def run_sphinx(source: Path, edition: str, cache: Path | None, out: Path) -> Pat
     if not stamp.exists() or stamp.read_text() != current:
         shutil.rmtree(out / "_build" / ".doctrees", ignore_errors=True)
     config = out / "_config.yml"
-    config.write_text(pdf_config(source, edition, cache))
+    config.write_text(latex_settings.pdf_config(source, edition, cache))
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     command = [str(jupyter_book), "build", str(source), "--builder", "latex", "-W", "-n"]
     command += ["--config", str(config), "--path-output", str(out)]
@@ -170,19 +94,9 @@ def run_sphinx(source: Path, edition: str, cache: Path | None, out: Path) -> Pat
                 raise PdfError(f"{edition}: {line.strip()}: run `make book` first")
         failed = process.wait()
     if failed:  # the log is complete once closed
-        raise PdfError(f"{edition}: Sphinx's LaTeX build failed: {sphinx_cause(log)}")
+        raise PdfError(f"{edition}: Sphinx's LaTeX build failed: {pdf_log.sphinx_cause(log)}")
     stamp.write_text(current)
     return out / "_build" / "latex"
-
-
-def sphinx_cause(log: Path) -> str:
-    """The warning -W turned into an error (it names the file and line), or Sphinx's error."""
-    lines = [re.sub(r"\x1b\[[\d;]*m", "", line) for line in log.read_text().splitlines()]
-    for before, line in zip(lines, lines[1:], strict=False):
-        if before.startswith("Warning, treated as error"):
-            return line
-    errors = [line for line in lines if re.search(r"(WARNING|ERROR|Error):", line)]
-    return errors[-1] if errors else f"see {log}"
 
 
 def run_latex(latex: Path, edition: str) -> Path:

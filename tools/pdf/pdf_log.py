@@ -1,4 +1,5 @@
-"""What went wrong in a xelatex run, read from its log, each with the book page and line.
+"""What went wrong in a xelatex run, read from its log, each with the book page and line (and
+in a failed Sphinx run, the warning that stopped it: sphinx_cause).
 
 Errors (-file-line-error: "./foundations.tex:123: ..."), references and citations left
 unresolved ("??" in the PDF), overfull boxes (a line past the margin) and characters the font
@@ -64,3 +65,13 @@ def problems(log: str, tex: Path) -> list[str]:
     for char, font in sorted({(m["char"], m["font"]) for m in MISSING.finditer(log)}):
         found.append(f"a character that does not print: {char} is not in {font}")
     return found
+
+
+def sphinx_cause(log: Path) -> str:
+    """The warning -W turned into an error (it names the file and line), or Sphinx's error."""
+    lines = [re.sub(r"\x1b\[[\d;]*m", "", line) for line in log.read_text().splitlines()]
+    for before, line in zip(lines, lines[1:], strict=False):
+        if before.startswith("Warning, treated as error"):
+            return line
+    errors = [line for line in lines if re.search(r"(WARNING|ERROR|Error):", line)]
+    return errors[-1] if errors else f"see {log}"

@@ -1,4 +1,4 @@
-"""Rehearse the semester build on this machine: tools/build/semester_build.py, the very script that
+"""Rehearse the semester build on this machine: tools/book/semester_build.py, the very script that
 book.yml runs, against loopback stand-ins for the hub and the course's host.
 
 - A gated hub (standins/hub.py) serves SD v1-4's layout with random weights under the id of
@@ -22,19 +22,23 @@ import tempfile
 import time
 from pathlib import Path
 
-from tools import settings
-from tools.build import semester_build
+from tools import settings, snapshot
+from tools.book import semester_build
 from tools.rehearsal.standins import course, hub, weights
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "hf_rehearsal_granted"
 CHAPTERS = ("book/04-pipeline", "book/05-diffusion", "book/06-safety")
 # The fast rehearsal's `make check`: the tests that read what was built (the sites, both PDFs,
-# the published tree) and those whose answer could change beside the caches the build filled
-# (`caches`: the full rehearsal found one that assumed an empty model cache); not the rest of
-# the package's, nor the published notebooks, which run offline whatever the book was built
-# with: make test has just run those.
-FAST_CHECK = '-m "book or caches" --ignore=tests/test_student_notebooks.py'
+# the published tree) and those whose answer depends on the environment they run in
+# (`environment`: make's invocation, the variables, the caches the build filled; an unmarked
+# one fails, tests/environment_marker.py); not the rest of the package's, nor the published
+# notebooks, which run offline whatever the book was built with: make test has just run those.
+FAST_CHECK = '-m "book or environment" --ignore=tests/test_student_notebooks.py'
+# How a make hands its invocation down to a make run inside it (flags: `w` prints "Entering
+# directory" lines; overrides; the level). The build gets none of this process's: it runs as
+# `make rehearsal` runs it, its make check a sub-make, however the rehearsal was started.
+MAKE_INVOCATION = ("MAKEFLAGS", "MFLAGS", "GNUMAKEFLAGS", "MAKELEVEL", "MAKEFILES")
 
 
 def copy_repository(target: Path) -> Path:
@@ -51,11 +55,30 @@ def copy_repository(target: Path) -> Path:
         if source.is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / name)
-    # a checkout, as the runner has: make lint's actionlint looks for the repository
-    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "rehearsal"]):
-        identity = ["-c", "user.name=rehearsal", "-c", "user.email=rehearsal@localhost"]
-        subprocess.run(["git", *identity, *command], cwd=target, check=True)
+    snapshot.commit(target, "rehearsal")  # a checkout, as the runner has: actionlint wants it
     return target
+
+
+def environment(hub: str, archive: str, work: Path, size: str) -> dict[str, str]:
+    """The semester build's environment: this one, with the stand-ins' addresses (`hub`, the
+    `archive` pin "URL SIZE SHA256"), caches in `work`, without the course block's settings
+    (as on the runner) and without make's (it runs as under `make rehearsal`)."""
+    env = {
+        **os.environ,
+        "HF_ENDPOINT": hub, "HF_TOKEN": TOKEN, "HF_HUB_OFFLINE": "0",
+        "HF_HOME": str(work / "hf"), "DLBOOK_DATA": str(work / "data"),
+        "DLBOOK_REHEARSAL_ARCHIVE": archive,
+        "DLBOOK_DEVICE": os.environ.get("DLBOOK_DEVICE", "cpu"),
+    }  # fmt: skip
+    for variable in (*semester_build.SETTINGS, *MAKE_INVOCATION):
+        env.pop(variable, None)
+    env["MAKELEVEL"] = "1"  # the build is make's child, as under `make rehearsal`
+    if size == "small":  # in make test, which has run every other test already
+        env["CHECK_ARGS"] = FAST_CHECK
+        # and has browsed every page of the offline book: here only the pages whose
+        # outputs these settings change (each also has the footer every page shows)
+        env["DLBOOK_BROWSE"] = ",".join(CHAPTERS)
+    return env
 
 
 def read_back(book: Path, log: str, model: str) -> list[str]:
@@ -104,21 +127,8 @@ def main() -> None:
     book = copy_repository(work / "book")
     stand_in = hub.Repo(model, repo, tokens={TOKEN})
     with hub.LoopbackHub([stand_in]) as loopback, course.CourseHost(archive) as host:
-        env = {
-            **os.environ,
-            "HF_ENDPOINT": loopback.url, "HF_TOKEN": TOKEN, "HF_HUB_OFFLINE": "0",
-            "HF_HOME": str(work / "hf"), "DLBOOK_DATA": str(work / "data"),
-            "DLBOOK_REHEARSAL_ARCHIVE": f"{host.file_url} {size} {sha256}",
-            "DLBOOK_DEVICE": os.environ.get("DLBOOK_DEVICE", "cpu"),
-        }  # fmt: skip
-        for variable in semester_build.SETTINGS:  # the course block's, as on the runner
-            env.pop(variable, None)
-        if args.size == "small":  # in make test, which has run every other test already
-            env["CHECK_ARGS"] = FAST_CHECK
-            # and has browsed every page of the offline book: here only the pages whose
-            # outputs these settings change (each also has the footer every page shows)
-            env["DLBOOK_BROWSE"] = ",".join(CHAPTERS)
-        command = [sys.executable, "-u", "-m", "tools.build.semester_build"]
+        env = environment(loopback.url, f"{host.file_url} {size} {sha256}", work, args.size)
+        command = [sys.executable, "-u", "-m", "tools.book.semester_build"]
         build = subprocess.Popen(
             command, cwd=book, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )

@@ -1,5 +1,5 @@
 """The seconds a chapter's cell may run: _config.yml's `execute.timeout`, unless the build
-(tools/build/build_book.py) or the person running it set DLBOOK_CELL_TIMEOUT.
+(tools/book/build_book.py) or the person running it set DLBOOK_CELL_TIMEOUT.
 
 The timeout is there to stop a kernel that hangs. SD v1-4's full-size networks on a CPU are
 slow, not hung: chapter 5's sampling cell makes 34 UNet calls at batch 2, and the first

@@ -6,7 +6,7 @@ column say where this build's outputs came from:
 
 - `executed`: the chapter ran in this build (myst-nb found no match in the execution cache);
 - `cache`: the outputs are an earlier build's, from the execution cache, since neither the
-  chapter's cells nor what they run on changed (tools/build/build_book.py drops the cache when
+  chapter's cells nor what they run on changed (tools/book/build_book.py drops the cache when
   code/, the lock or the model setting moves).
 
 The student edition executes nothing: its chapters carry the instructor build's outputs, read

@@ -59,12 +59,10 @@ class CourseHost(serve.Server):
                 host.requests.append(self.path)
                 if self.path != f"/data/{host.archive.name}":
                     return self.error(404, None, "not found")
-                body = host.archive.read_bytes()
-                if host.truncate is None:
-                    return self.send(200, body, {"Content-Type": "application/zip"})
-                self.send_head(200, len(body), {"Content-Type": "application/zip"})
-                self.wfile.write(body[: host.truncate])
-                self.close_connection = True
+                headers = {"Content-Type": "application/zip"}
+                self.send_file(200, host.archive, headers, count=host.truncate)
+                if host.truncate is not None:
+                    self.close_connection = True
 
         super().__init__(Handler)
         self.file_url = f"{self.url}/data/{self.archive.name}"

@@ -32,12 +32,16 @@ class Repo:
         self.tokens, self.refused = set(tokens), set(refused)  # tokens: gated when any
         self.files = {}
         for path in sorted(p for p in self.folder.rglob("*") if p.is_file()):
-            data = path.read_bytes()
-            blob = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()  # git's blob id
+            size = path.stat().st_size
+            blob, sha256 = hashlib.sha1(b"blob %d\0" % size), hashlib.sha256()  # blob: git's id
+            with path.open("rb") as data:  # by the MB: weights are gigabytes
+                while chunk := data.read(2**20):
+                    blob.update(chunk)
+                    sha256.update(chunk)
             self.files[path.relative_to(self.folder).as_posix()] = {
-                "size": len(data),
-                "oid": blob,
-                "sha256": hashlib.sha256(data).hexdigest(),
+                "size": size,
+                "oid": blob.hexdigest(),
+                "sha256": sha256.hexdigest(),
                 "lfs": path.suffix in LFS_SUFFIXES,
             }
         listing = json.dumps(sorted((k, v["sha256"]) for k, v in self.files.items()))
@@ -157,24 +161,23 @@ class LoopbackHub(serve.Server):
                 "X-Linked-Size": str(meta["size"]),
             }
             return request.send(302, b"", headers)
-        request.send(200, (repo.folder / name).read_bytes(), headers)
+        request.send_file(200, repo.folder / name, headers)
 
     def cdn(self, request, rest: str):
         for repo in self.repos.values():
             prefix = f"{repo.id}/{repo.commit}/"
             if rest.startswith(prefix) and rest.removeprefix(prefix) in repo.files:
-                data = (repo.folder / rest.removeprefix(prefix)).read_bytes()
+                path = repo.folder / rest.removeprefix(prefix)
                 stall = repo.stall_after
                 break
         else:
             return request.error(404, None, "not found")
         start = request.range_start()
+        status = 206 if start else 200
         if stall is None or request.command == "HEAD":
-            return request.send(206 if start else 200, data[start:], {}, total=len(data))
+            return request.send_file(status, path, {}, start)
         # a connection that dies mid-file: part of it, then silence until the hub stops
-        request.send_head(206 if start else 200, len(data) - start, {}, total=len(data))
-        request.wfile.write(data[start : start + stall])
-        request.wfile.flush()
+        request.send_file(status, path, {}, start, count=stall)
         deadline = time.monotonic() + 120
         while not self.stopping.is_set() and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -22,7 +22,7 @@ import subprocess
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]  # tools/build/ -> the root
+ROOT = Path(__file__).resolve().parents[2]  # tools/book/ -> the root
 PYTHON = ROOT / ".venv" / "bin" / "python"
 SETTINGS = {"DLBOOK_MODEL": "semester_model", "DLBOOK_IMAGES": "semester_images"}
 

@@ -1,7 +1,7 @@
 """Compile the lock (`requirements.txt`) and Binder's requirements from pyproject.toml.
 
-    python -m tools.build.lock          # make lock: rewrite both files
-    python -m tools.build.lock --check  # make lock-check: both current, installable everywhere
+    python -m tools.book.lock          # make lock: rewrite both files
+    python -m tools.book.lock --check  # make lock-check: both current, installable everywhere
 
 The lock is universal: one file with platform markers (CUDA wheels on Linux only), so the same
 pins install on Linux, macOS and Windows. Binder gets the runtime subset of those pins with the
