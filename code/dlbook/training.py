@@ -82,9 +82,10 @@ def network(seed: int = 0, hidden: int = 32) -> nn.Sequential:
 
 
 def logit_gradients(model: nn.Module, loss: str, x, labels) -> torch.Tensor:
-    """‖∂ℓᵢ/∂zᵢ‖ for every example i: how hard the loss pulls on each
-    example's logits. (The examples are independent, so the gradient of
-    the summed loss holds each example's own gradient in its row.)
+    """For every example i, the norm of the gradient of its loss with
+    respect to its logits zᵢ: how hard the loss pulls on them. (The
+    examples are independent, so the gradient of the summed loss holds
+    each example's own gradient in its row.)
 
     Args:
         model (`nn.Module`): Maps x to logits.
@@ -121,7 +122,7 @@ def accuracy(model: nn.Module, x, labels) -> float:
 class History:
     """What `train` recorded every `every` steps (step 0 included): the
     loss on the training set, the accuracy on the test set, and the pull,
-    the median over training examples of ‖∂ℓᵢ/∂zᵢ‖."""
+    the median over training examples of that gradient's norm."""
 
     steps: list[int] = field(default_factory=list)
     loss: list[float] = field(default_factory=list)
