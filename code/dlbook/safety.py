@@ -111,8 +111,8 @@ def check_dataset(
         checker (`StableDiffusionSafetyChecker`):
             On `device`, in `dtype`.
         loader (iterable of `(clip_input, labels)` batches):
-            E.g. a DataLoader over `data.image_folder`'s dataset, with
-            `data.clip_transform` as its transform.
+            E.g. a DataLoader over `imagefiles.image_folder`'s dataset, with
+            `preprocess.clip_transform` as its transform.
         device (`str`, defaults to "cpu"):
             Where each batch goes.
         dtype (`torch.dtype`, defaults to `torch.float32`):
@@ -223,7 +223,7 @@ def throughput(
         checker (`StableDiffusionSafetyChecker`):
             On `device`, in `dtype`.
         dataset (`torch.utils.data.Dataset`):
-            Yields `(clip_input, label)`, e.g. `data.image_folder`'s.
+            Yields `(clip_input, label)`, e.g. `imagefiles.image_folder`'s.
         device (`str`):
             Where the checker runs.
         dtype (`torch.dtype`):
