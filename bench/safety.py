@@ -17,14 +17,15 @@ from pathlib import Path
 
 import torch
 
-from dlbook import data, models, safety
+from dlbook import imagefiles, models, safety
+from dlbook.preprocess import clip_transform
 from dlbook.samples import make_sample_folder
 
 
 def make_folder(root: Path, count: int) -> Path:
     folder = make_sample_folder(root / "samples")
     files = sorted(folder.rglob("*.*"))
-    pictures = [data.open_rgb(path).resize((640, 480)) for path in files]
+    pictures = [imagefiles.open_rgb(path).resize((640, 480)) for path in files]
     for index in range(count):
         path = root / "bench" / "images" / f"{index:05d}.jpg"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -58,7 +59,8 @@ def main() -> None:
     device, dtype = str(checker.device).split(":")[0], checker.dtype
     with tempfile.TemporaryDirectory() as scratch:
         folder = make_folder(Path(scratch), args.images)
-        dataset, _ = data.image_folder(folder, data.clip_transform(loaded.pipe.feature_extractor))
+        transform = clip_transform(loaded.pipe.feature_extractor)
+        dataset, _ = imagefiles.image_folder(folder, transform)
         print(f"{loaded.mode} checker on {device} ({dtype}), {args.images} images of 640×480")
         old = two_passes_rate(checker, device, dtype, args.images)
         workers = sorted({0, args.workers})

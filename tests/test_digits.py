@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from dlbook import diffusion, digits, models, notice
+from dlbook import diffusion, digits, models, notice, pretrained
 from dlbook.tokenizer import clip_tokenizer
 from helpers import ROOT
 
@@ -122,7 +122,7 @@ def test_training_script_smoke(tmp_path):
     provenance = json.loads((tmp_path / "PROVENANCE.json").read_text())
     assert provenance["steps"]["denoiser"] == 4
     tokenizer = clip_tokenizer(16)
-    pipe = models.pretrained_pipeline(str(tmp_path), "cpu", tokenizer=tokenizer)
+    pipe = pretrained.pretrained_pipeline(str(tmp_path), "cpu", tokenizer=tokenizer)
     assert pipe.vae.config.scaling_factor == provenance["scaling_factor"]
 
 

@@ -7,9 +7,9 @@ import zipfile
 
 import pytest
 
-from dlbook import data, downloads
+from dlbook import downloads, imagefiles
 from helpers import serve_folder
-from test_data import jpeg_bytes
+from test_imagefiles import jpeg_bytes
 
 
 def zip_of(files: dict[str, bytes]) -> bytes:
@@ -43,7 +43,7 @@ def test_download_verify_extract_and_reuse(server, tmp_path):
 
     folder = downloads.fetch_archive(f"{url}/set.zip", len(archive), digest, root=cache, timeout=5)
     assert sorted(p.name for p in folder.rglob("*.jpg")) == ["a.jpg", "b.jpg"]
-    dataset, skipped = data.image_folder(folder / "coco_humans")
+    dataset, skipped = imagefiles.image_folder(folder / "coco_humans")
     assert len(dataset) == 2 and skipped == []
     count = len(requests)
     assert downloads.fetch_archive(f"{url}/set.zip", len(archive), digest, root=cache) == folder

@@ -1,14 +1,10 @@
-"""dlbook.models: the model setting, the offline tokenizer, random and real loading paths."""
+"""dlbook.models: the model setting, what `auto` chooses, and the random and real loading
+paths (the loading of trained weights itself: test_pretrained.py)."""
 
-import os
-
-import httpx2
 import pytest
 import torch
-from huggingface_hub import errors
 
 from dlbook import diffusion, models, notice
-from helpers import fake_hub, run_python
 
 
 @pytest.mark.environment
@@ -22,71 +18,6 @@ def test_saved_pipeline_loads_through_the_real_path(small_pipe, tmp_path, monkey
     expected = diffusion.generate(small_pipe, "a red cube", steps=3, progress=False)
     actual = diffusion.generate(loaded.pipe, "a red cube", steps=3, progress=False)
     assert torch.equal(actual.image, expected.image)
-
-
-def test_folder_without_model_index_is_a_clear_error(tmp_path):
-    with pytest.raises(models.ModelLoadError, match="without model_index.json"):
-        models.load_model(str(tmp_path), device="cpu")
-
-
-def hub_error(kind, status):
-    response = httpx2.Response(status, request=httpx2.Request("GET", "https://hub.invalid/x"))
-    return kind("simulated", response=response)
-
-
-@pytest.mark.environment
-@pytest.mark.parametrize(
-    ("raised", "message"),
-    [
-        (hub_error(errors.GatedRepoError, 403), "gated.*HF_TOKEN"),
-        (
-            hub_error(errors.RepositoryNotFoundError, 404),
-            "not found on the Hugging Face Hub",
-        ),
-        (
-            errors.LocalEntryNotFoundError("no network"),
-            "could not load 'some/model'",
-        ),
-    ],
-)
-def test_hub_failures_name_their_cause(monkeypatch, raised, message):
-    from diffusers import StableDiffusionPipeline
-
-    def fail(*args, **kwargs):
-        raise raised
-
-    monkeypatch.setattr(StableDiffusionPipeline, "from_pretrained", fail)
-    with pytest.raises(models.ModelLoadError, match=message):
-        models.load_model("some/model", device="cpu")
-
-
-def test_invalid_id_is_a_clear_error():
-    with pytest.raises(
-        models.ModelLoadError,
-        match="neither an existing folder nor a valid hub id",
-    ):
-        models.load_model("not a // valid id", device="cpu")
-
-
-@pytest.mark.environment
-@pytest.mark.parametrize(
-    ("device", "dtype", "variant"),
-    [("cpu", torch.float32, None), ("cuda", torch.float16, "fp16")],
-)
-def test_from_pretrained_arguments(monkeypatch, device, dtype, variant):
-    from diffusers import StableDiffusionPipeline
-
-    seen = {}
-    monkeypatch.setattr(
-        StableDiffusionPipeline,
-        "from_pretrained",
-        lambda model, **kw: seen.update(kw, model=model),
-    )
-    monkeypatch.setenv("HF_TOKEN", "hf_test_token")
-    models.pretrained_pipeline("CompVis/stable-diffusion-v1-4", device)
-    assert seen["model"] == "CompVis/stable-diffusion-v1-4"
-    assert seen["dtype"] == dtype and seen.get("variant") == variant
-    assert seen["token"] == "hf_test_token"
 
 
 @pytest.mark.environment
@@ -142,44 +73,6 @@ def test_auto_takes_a_cached_model_without_asking_the_hub(monkeypatch, tmp_path)
     monkeypatch.setattr(device, "available_memory", lambda: 64 * 2**30)
     monkeypatch.setattr(models, "hub_reachable", lambda model: pytest.fail("asked the hub"))
     assert models.auto_choice("cpu") == (models.DEFAULT_MODEL_ID, "found in the local cache", True)
-
-
-@pytest.mark.environment
-def test_missing_from_cache_without_download_is_a_clear_error():
-    with pytest.raises(models.ModelLoadError, match="in the local cache"):
-        models.pretrained_pipeline("dlbook-tests/never-cached", "cpu", local_files_only=True)
-
-
-@pytest.mark.environment
-@pytest.mark.slow  # a fresh interpreter importing diffusers: ~12 s on 2 cores
-def test_empty_hf_token_means_no_token(monkeypatch):
-    """An unset Actions secret arrives as HF_TOKEN="": the hub must be asked without a token
-    (huggingface_hub would send a bare `Bearer ` header, which httpx refuses to send)."""
-    with fake_hub() as (hub, requests):
-        script = (
-            "from dlbook import models\n"
-            "try:\n"
-            "    models.pretrained_pipeline('dlbook-tests/no-such-model', 'cpu')\n"
-            "except models.ModelLoadError as error:\n"
-            "    print('ModelLoadError:', error)\n"
-        )
-        env = {
-            **os.environ,
-            "HF_TOKEN": "",
-            "HF_ENDPOINT": hub,
-            "HF_HUB_OFFLINE": "0",
-        }
-        env.pop("HF_HOME", None)
-        result = run_python(script, env, timeout=120)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.startswith("ModelLoadError: ") and "no-such-model" in result.stdout
-    assert requests and all(authorization is None for _, _, authorization in requests)
-
-
-@pytest.mark.parametrize(("value", "expected"), [("", None), ("  ", None), ("hf_x", "hf_x")])
-def test_hf_token_reads_the_environment(monkeypatch, value, expected):
-    monkeypatch.setenv("HF_TOKEN", value)
-    assert models.hf_token() == expected
 
 
 @pytest.mark.environment

@@ -154,6 +154,28 @@ def test_each_loader_rate_reads_only_the_images_it_is_timed_on(small_pipe, input
         safety.loader_fed_rate(checker, dataset, "cpu", torch.float32, 0, images=0)
 
 
+class Counts(TensorDataset):
+    """A TensorDataset that counts how often each index is read."""
+
+    def __init__(self, *tensors):
+        super().__init__(*tensors)
+        self.reads = [0] * len(self.tensors[0])
+
+    def __getitem__(self, index):
+        self.reads[index] += 1
+        return super().__getitem__(index)
+
+
+def test_a_small_set_is_cycled_to_the_images_timed(small_pipe, inputs):
+    """Chapter 6's offline set has 16 images: a rate over 16 would mostly time the workers'
+    start-up, so the loader goes round the set until it has read `images` of them."""
+    dataset = Counts(inputs[:4], torch.zeros(4))
+    checker = small_pipe.safety_checker
+    safety.loader_fed_rate(checker, dataset, "cpu", torch.float32, 0, images=30)
+    # a warm-up batch of 10 (indices 0-3, 0-3, 0-1), then 30 timed (0-3 seven times, 0-1)
+    assert dataset.reads == [3 + 8, 3 + 8, 2 + 7, 2 + 7]
+
+
 # Scores placed where diffusers' constants decide the verdict: the 0.01 special-care adjustment,
 # the rounding to 3 decimals (of the special-care scores too) and the strict "> 0". Offsets are
 # similarity − threshold; None leaves the special-care concepts at their placeholders (no hit).
@@ -205,7 +227,7 @@ def test_special_care_scores_after_a_hit_carry_the_adjustment(small_pipe, embeds
 
 
 def test_the_checker_refuses_an_image_that_is_not_224_by_224(small_pipe):
-    """Why the homework's transform (no resize) works only on 224 × 224 files (chapter 6)."""
+    """Why a transform without resize works only on 224 × 224 files (chapter 6)."""
     checker = small_pipe.safety_checker
     photo = torch.zeros(1, 3, 480, 640)
     with pytest.raises(ValueError, match=r"\(480\*640\) doesn't match model \(224\*224\)"):

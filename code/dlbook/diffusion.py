@@ -100,6 +100,7 @@ def generate(
     decode_every: int = 0,
     progress: bool = True,
     scheduler=None,
+    latents: torch.Tensor | None = None,
 ) -> Run:
     """Text to image with classifier-free guidance, one numbered step at a
     time.
@@ -123,6 +124,9 @@ def generate(
             Show a progress bar over the steps.
         scheduler (*optional*):
             Replaces the pipeline's, e.g. `schedule.PLMS(config)`.
+        latents (`torch.Tensor`, *optional*):
+            Start from these instead of seeded noise, e.g. an image's
+            latents noised to the scheduler's first timestep.
 
     Returns:
         `Run`: the images `(B, 3, H, W)` in [0, 1] on the CPU, the final
@@ -160,12 +164,13 @@ def generate(
     scheduler.set_timesteps(steps, device=device)
     note("timesteps", scheduler.timesteps)
 
-    # 4. Initial latents: seeded noise, scaled to the scheduler's starting
-    # standard deviation.
-    size = unet.config.sample_size  # 64 for SD v1-4: 512 pixels / 8
-    shape = (batch, unet.config.in_channels, size, size)
-    latents = initial_latents(seed, shape).to(device, dtype)
-    latents = latents * scheduler.init_noise_sigma  # (1, 4, 64, 64)
+    # 4. Initial latents: seeded noise (unless given), scaled to the
+    # scheduler's starting standard deviation.
+    if latents is None:
+        size = unet.config.sample_size  # 64 for SD v1-4
+        shape = (batch, unet.config.in_channels, size, size)
+        latents = initial_latents(seed, shape)
+    latents = latents.to(device, dtype) * scheduler.init_noise_sigma
     note("latents", latents)
 
     # 5. Denoise: predict the noise with and without the prompt, extrapolate,

@@ -22,11 +22,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import torch
-
 from dlbook import device as devices
 from dlbook import hub
 from dlbook.networks import CONFIG_SETS, RANDOM_MODES, random_pipeline
+from dlbook.pretrained import ModelLoadError, pretrained_pipeline
 from dlbook.tokenizer import clip_tokenizer
 
 # What `auto` tries and the notice recommends, for a dlbook installed alone;
@@ -35,11 +34,6 @@ DEFAULT_MODEL_ID = "CompVis/stable-diffusion-v1-4"
 TINY = "tiny-digits"
 # SD v1-4 in float32 takes about 5.5 GB, and runs with copies beside it
 AUTO_CPU_MEMORY_GB = 12
-
-
-class ModelLoadError(RuntimeError):
-    """The model named by DLBOOK_MODEL could not be loaded; the message says
-    why."""
 
 
 @dataclass
@@ -67,63 +61,7 @@ def quiet_loading() -> None:
     huggingface_hub.utils.disable_progress_bars()
 
 
-def pretrained_pipeline(
-    model: str, device: str, local_files_only: bool = False, **components
-):
-    """Trained weights, by hub id or local folder, with today's diffusers
-    arguments (and any `components` given ready-made instead of loaded)."""
-    from diffusers import StableDiffusionPipeline
-    from huggingface_hub import errors
-    from huggingface_hub.utils import validate_repo_id
-
-    folder = Path(model).expanduser()
-    if folder.exists() and not (folder / "model_index.json").is_file():
-        raise ModelLoadError(
-            f"DLBOOK_MODEL={model!r} is a folder without model_index.json"
-        )
-    if not folder.exists():
-        try:
-            validate_repo_id(model)
-        except errors.HFValidationError as error:
-            raise ModelLoadError(
-                f"DLBOOK_MODEL={model!r} is neither an existing folder "
-                "nor a valid hub id"
-            ) from error
-    kwargs = {"dtype": devices.dtype_for(device)}
-    if kwargs["dtype"] == torch.float16 and not folder.exists():
-        kwargs["variant"] = "fp16"
-    try:
-        if not folder.exists() and not local_files_only:
-            # the hub's own answer (gated, unknown, bad token) before a
-            # download; diffusers would turn it into a generic OSError
-            hub.check_access(model)
-        return StableDiffusionPipeline.from_pretrained(
-            str(folder) if folder.exists() else model,
-            token=hf_token(),
-            local_files_only=local_files_only,
-            **kwargs,
-            **components,
-        )
-    except Exception as error:
-        if folder.exists():
-            raise ModelLoadError(
-                f"could not load {model!r}: {error}"
-            ) from error
-        reason = hub.explain(model, error)
-        if reason is None and isinstance(error, (OSError, ValueError)):
-            where = (
-                "in the local cache"
-                if local_files_only
-                else "in the cache or on the hub"
-            )
-            reason = f"could not load {model!r} {where}: {error}"
-        if reason is None:
-            raise
-        raise ModelLoadError(reason) from error
-
-
-# The book's callers and tests know these by their old names.
-hf_token = hub.hf_token
+# The book's callers and tests know this by its old name.
 hub_reachable = hub.reachable
 
 

@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from dlbook import data, models
+from dlbook import data, imagefiles, models
 from dlbook import device as devices
 
 
@@ -43,7 +43,7 @@ def check() -> dict[str, str]:
     )
     del loaded
     images = data.image_set()
-    count = len(data.scan_folder(images.root).usable)
+    count = len(imagefiles.scan_folder(images.root).usable)
     found["images"] = f"{images.name}: {count:,} images, {images.root}"
     found["seconds"] = f"{time.monotonic() - start:.1f}"
     return found

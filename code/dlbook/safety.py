@@ -111,8 +111,8 @@ def check_dataset(
         checker (`StableDiffusionSafetyChecker`):
             On `device`, in `dtype`.
         loader (iterable of `(clip_input, labels)` batches):
-            E.g. a DataLoader over `data.image_folder`'s dataset, with
-            `data.clip_transform` as its transform.
+            E.g. a DataLoader over `imagefiles.image_folder`'s dataset, with
+            `preprocess.clip_transform` as its transform.
         device (`str`, defaults to "cpu"):
             Where each batch goes.
         dtype (`torch.dtype`, defaults to `torch.float32`):
@@ -182,16 +182,17 @@ def loader_fed_rate(
     images: int = 200,
     batch_size: int = 10,
 ) -> float:
-    """Images/s of check_dataset over the first `images` of `dataset`,
-    decoded by a DataLoader with `workers` (their start-up included: a
-    pass pays it)."""
+    """Images/s of check_dataset over `images` images of `dataset`, decoded
+    by a DataLoader with `workers` (their start-up included: a pass pays
+    it). A smaller dataset is cycled through, each image decoded afresh on
+    every visit, so that the start-up stays a small part of the time."""
     from torch.utils.data import DataLoader, Subset
 
     if images < 1:
         raise ValueError(f"images={images}: time at least one image")
     # a rate needs a few hundred images, not all of a large set: at full
     # size on a CPU each image costs about a second
-    first = Subset(dataset, range(min(images, len(dataset))))
+    first = Subset(dataset, [i % len(dataset) for i in range(images)])
     # warm-up in this process: a warm-up through the workers would leave
     # decoded batches waiting, which the next pass throws away and decodes
     # again inside the timer
@@ -223,7 +224,7 @@ def throughput(
         checker (`StableDiffusionSafetyChecker`):
             On `device`, in `dtype`.
         dataset (`torch.utils.data.Dataset`):
-            Yields `(clip_input, label)`, e.g. `data.image_folder`'s.
+            Yields `(clip_input, label)`, e.g. `imagefiles.image_folder`'s.
         device (`str`):
             Where the checker runs.
         dtype (`torch.dtype`):
@@ -232,7 +233,8 @@ def throughput(
             The DataLoader worker counts to time.
         images (`int`, defaults to 200):
             How many images each rate is timed on: the model alone, and
-            each loader (the first `images` of `dataset`, or all of it).
+            each loader (the first `images` of `dataset`, cycling through
+            a smaller one).
 
     Returns:
         `dict[str, float]`: images per second, under "model only" and

@@ -58,7 +58,8 @@ def refresh(source: Path) -> None:
     notebook = nbformat.read(paired, as_version=4)
     NotebookClient(
         notebook,
-        timeout=600,
+        # as the book build: DLBOOK_CELL_TIMEOUT where a busy machine needs longer
+        timeout=int(os.environ.get("DLBOOK_CELL_TIMEOUT") or 600),
         kernel_name="python3",
         record_timing=False,  # timestamps would make every refresh a diff
         resources={"metadata": {"path": str(BOOK)}},
