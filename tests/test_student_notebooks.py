@@ -26,6 +26,7 @@ from nbclient import NotebookClient
 from dlbook.exercises import TODO
 from helpers import ROOT, chapters
 from tools import settings
+from tools.student import venv
 
 pytestmark = pytest.mark.book  # needs the built book or builds one: not in the fast loop
 
@@ -52,21 +53,10 @@ def student_machine(tmp_path_factory):
     git("add", "-A", cwd=repository)
     git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "tree", cwd=repository)
     git("tag", tag, cwd=repository)
-    # The tree's own dependencies (pyproject.toml, extra `diffusion`), from the package registry
-    # as a student's machine gets them (the lock's versions). Not --offline: on a machine whose
-    # uv cache is empty, uv must fetch what it has not seen; the hub is what tests never follow.
-    venv = base / "venv"
-    subprocess.run([sys.executable, "-m", "venv", venv], check=True)
-    python = venv / "bin" / "python"
-    constraints = base / "constraints.txt"
-    lock = (ROOT / "requirements.txt").read_text().splitlines()
-    constraints.write_text("\n".join(line for line in lock if not line.startswith("-e")))
-    uv = [shutil.which("uv", path=os.path.dirname(sys.executable)) or "uv", "pip", "install"]
-    subprocess.run(
-        [*uv, "-q", "--python", python, "-c", constraints,
-         "-r", repository / "pyproject.toml", "--extra", "diffusion",
-         "ipykernel", "setuptools"],
-        check=True,
+    # The tree's own dependencies (pyproject.toml, extra `diffusion`) at the lock's versions.
+    python = venv.create(
+        base / "venv", "-r", str(repository / "pyproject.toml"), "--extra", "diffusion",
+        "ipykernel", "setuptools",
     )  # fmt: skip
     # Binder's settings, the offline ones, from the tree's own start script and offline.env.
     binder_env = subprocess.run(
