@@ -2,8 +2,9 @@
 
 The expected values are the records the instructor's solutions wrote under the same harness
 (`make assignments`); a submission's records are untrusted JSON. They agree when the
-structure, shapes, strings and bools are the same and numbers agree as numpy.allclose says,
-with the course's tolerances (NaN agrees with NaN). A tensor of shape () agrees with a number.
+structure, shapes, strings and bools are the same, integers are equal and floats agree as
+numpy.allclose says, with the course's tolerances (NaN agrees with NaN). A tensor of shape ()
+agrees with a number.
 """
 
 import math
@@ -31,7 +32,9 @@ def _agree(expected, found, rtol, atol) -> bool:
         if not is_tensor(found) or found["shape"] != expected["shape"]:
             return False
         want, got = np.asarray(expected["values"]), np.asarray(found["values"])
-        if want.dtype.kind in "fiu" and got.dtype.kind in "fiu":
+        if want.dtype.kind in "iu" and got.dtype.kind in "fiu":  # integers: exactly
+            return got.shape == want.shape and bool(np.array_equal(got, want))
+        if want.dtype.kind == "f" and got.dtype.kind in "fiu":
             return got.shape == want.shape and bool(
                 np.allclose(got, want, rtol=rtol, atol=atol, equal_nan=True)
             )
@@ -48,7 +51,9 @@ def _agree(expected, found, rtol, atol) -> bool:
             and len(found) == len(expected)
             and all(_agree(e, f, rtol, atol) for e, f in zip(expected, found, strict=True))
         )
-    if isinstance(expected, float) and not isinstance(expected, bool):
+    if isinstance(expected, int) and not isinstance(expected, bool):  # a count: exactly
+        return not isinstance(found, bool) and isinstance(found, int | float) and found == expected
+    if isinstance(expected, float):
         if isinstance(found, bool) or not isinstance(found, int | float):
             return False
         if math.isnan(expected) or math.isnan(found):
@@ -74,10 +79,10 @@ def code_score(outcome: dict, expected: list, points: float, rtol: float, atol: 
         return 0.0, status, 0, len(expected)
     same, total = hidden_checks(expected, outcome["records"], rtol, atol)
     error = outcome.get("hidden_error") or ""
-    if error.startswith("NotImplementedError"):
+    if error == "NotImplementedError":
         return 0.0, "not answered", same, total
     if same == total and len(outcome["records"]) == total and not error:
         return float(points), "correct", same, total
     if error:
-        return 0.0, f"error in the hidden tests: {error.split(':')[0]}", same, total
+        return 0.0, f"error in the hidden tests: {error}", same, total
     return 0.0, f"incorrect: {same} of {total} hidden checks agree", same, total
