@@ -7,6 +7,8 @@
     kernel      the grading environment (a venv outside the repository) and one kernel
     submission  one notebook graded in a worker: what ran, what its hidden tests recorded
     compare     recorded values against the solutions', in the grader's own process
+    plant       the hidden tests' own test: an answer right on the self-check's inputs only
+    scores      a submission's scores, kept results, the gradebook and feedback written
     course      the course folder's assignments: made from the book, read back
     gradebook   nbgrader's gradebook, course config and autograded notebooks
     report      grades.csv, the feedback pages, the terminal's summary

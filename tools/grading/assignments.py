@@ -20,11 +20,29 @@ from pathlib import Path
 import nbformat
 
 from tools import settings
-from tools.grading import course, gradebook, kernel
+from tools.grading import compare, course, gradebook, kernel
 from tools.grading.exercises import ExerciseError
 from tools.grading.grade import run_all
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def write_notebook(notebook, path: Path) -> Path:
+    """`notebook` at `path` as nbformat writes it (make publish writes the same bytes)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    notebook = nbformat.from_dict(notebook)
+    notebook.metadata.pop("jupytext", None)  # the source's pairing, not the course's
+    nbformat.write(notebook, path)
+    return path
+
+
+def planted_verdict(code: dict, records: list) -> dict:
+    """How the planted wrong answer (plant.py) fared: its self-check, and how many of the
+    solution's hidden records it agrees with (the course's tolerances)."""
+    grading = settings.grading()
+    planted = code.get("planted", {"check": "not run", "records": []})
+    same, total = compare.hidden_checks(records, planted["records"], grading.rtol, grading.atol)
+    return {"check": planted["check"], "agree": same, "total": total}
 
 
 def problems(plan, result: dict) -> list[str]:
@@ -40,11 +58,10 @@ def problems(plan, result: dict) -> list[str]:
         if code["status"] != "ran":
             found.append(f"{where}: the solution {code['status']}")
         elif code.get("errors") or code.get("check") != "passed":
-            found.append(f"{where}: the self-check {code.get('check')} {code.get('errors')}")
+            found.append(f"{where}: the self-check {code.get('check')} {code.get('details')}")
         elif code.get("hidden_error") or not code.get("records"):
-            found.append(
-                f"{where}: the hidden tests {code.get('hidden_error') or 'recorded nothing'}"
-            )
+            why = code.get("details") or "recorded nothing"
+            found.append(f"{where}: the hidden tests {why}")
     return found
 
 
@@ -61,11 +78,7 @@ def make(folder: Path, workers: int, root: Path = ROOT, log=print) -> dict:
     tasks = []
     for name, (plan, notebook, source) in made.items():
         for kind, content in (("source", source), ("release", notebook)):
-            path = folder / kind / name / f"{name}.ipynb"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            content = nbformat.from_dict(content)
-            content.metadata.pop("jupytext", None)
-            nbformat.write(content, path)
+            write_notebook(content, folder / kind / name / f"{name}.ipynb")
         autograder = folder / "autograder" / name
         autograder.mkdir(parents=True)
         course.save_plan(plan, autograder)
@@ -74,7 +87,7 @@ def make(folder: Path, workers: int, root: Path = ROOT, log=print) -> dict:
     gradebook.write_course(folder, {name: plan for name, (plan, _, _) in made.items()})
     environment = kernel.environment(root, log)
     log(f"assignments: grading the solutions of {len(tasks)} chapters for the expected values")
-    results = run_all(tasks, environment, workers, log)
+    results = run_all(tasks, environment, workers, log, plant=True)
     found = [
         p for (plan, _), result in zip(tasks, results, strict=True) for p in problems(plan, result)
     ]
@@ -89,9 +102,28 @@ def make(folder: Path, workers: int, root: Path = ROOT, log=print) -> dict:
             for label, outcome in result["exercises"].items()
             if "code" in outcome
         }
-        expected[plan.assignment] = {"environment": environment.folder.name, "records": records}
-        path = folder / "autograder" / plan.assignment / "expected.json"
-        path.write_text(json.dumps(expected[plan.assignment], indent=1, allow_nan=True))
+        planted = {
+            label: planted_verdict(result["exercises"][label]["code"], records[label])
+            for label in records
+        }
+        for label, verdict in planted.items():
+            where = f"{plan.assignment}, {label}"
+            if verdict["check"] == "passed" and verdict["agree"] == verdict["total"]:
+                found.append(f"{where}: the hidden tests let pass an answer that is right only "
+                             "on the self-check's inputs (plant.py)")  # fmt: skip
+            elif verdict["check"] != "passed":
+                log(f"assignments: {where}: the planted answer fails the self-check "
+                    f"({verdict['check']}), so the hidden tests are not checked")  # fmt: skip
+        expected[plan.assignment] = {
+            "environment": environment.folder.name,
+            "records": records,
+            "planted": planted,
+        }
+    if found:
+        sys.exit("assignments: " + "\n  ".join(found))
+    for name, values in expected.items():
+        path = folder / "autograder" / name / "expected.json"
+        path.write_text(json.dumps(values, indent=1, allow_nan=True))
     parts = [e for plan, _ in tasks for e in plan.exercises]
     log(
         f"assignments: {len(tasks)} assignments, {sum(bool(e['tests']) for e in parts)} "

@@ -48,7 +48,7 @@ def defined_functions(source: str) -> list[str]:
 def read(page: Path) -> list[Exercise]:
     """The exercises of `page` in order, each with its cells."""
     exercises: list[Exercise] = []
-    for index, cell in enumerate(jupytext.read(page).cells):
+    for index, cell in enumerate(jupytext.read(page, fmt="md:myst").cells):
         where = f"{page.name}, cell {index}"
         if cell.cell_type == "markdown":
             for title, options in DIRECTIVE.findall(cell.source):

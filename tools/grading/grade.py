@@ -17,9 +17,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-import nbformat
-
-from tools.grading import compare, course, gradebook, kernel, report, submission
+from tools.grading import course, kernel, report, scores, submission
 from tools.settings import grading as grading_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,112 +25,72 @@ OUTPUT = ROOT / "_build" / "grades"
 STUDENT_ID = re.compile(r"[A-Za-z0-9][\w.@+-]{0,99}")
 
 
-def _start_worker(threads: int) -> None:
+def _start_worker(threads: int, scratch: str) -> None:
     os.environ["OMP_NUM_THREADS"] = str(threads)  # the kernels' share of the cores
-    os.chdir(tempfile.gettempdir())  # no path of the repository in what a kernel's parent shows
+    os.environ["JUPYTER_RUNTIME_DIR"] = scratch  # the kernels' connection files
+    tempfile.tempdir = scratch  # each submission's folder, removed with the run's
+    os.chdir(scratch)  # no path of the repository in what a kernel's parent shows
 
 
-def _grade(plan, path, environment) -> dict:
+def _grade(plan, path, environment, plant: bool) -> dict:
     try:
-        return submission.grade(plan, Path(path), environment)
+        return submission.grade(plan, Path(path), environment, plant)
     except Exception as error:  # a bug of ours must not cost the other submissions
         return {"status": f"grader error: {type(error).__name__}: {error}"[:300], "exercises": {}}
 
 
-def run_all(tasks: list[tuple], environment, workers: int, log=print) -> list[dict]:
+def run_all(tasks: list[tuple], environment, workers: int, log=print, plant=False) -> list[dict]:
     """Grade each (plan, path) task; a worker that dies (a submission killed its parent) costs
-    only the notebook it was grading: the others run again, one at a time."""
+    only the notebook it was grading: the others run again, one at a time. `plant`: see
+    submission.grade."""
     results: dict[int, dict] = {}
     threads = max(1, (os.cpu_count() or 1) // workers)
     spawn = multiprocessing.get_context("spawn")
     rounds = [list(range(len(tasks)))]
-    while rounds:
-        batch = rounds.pop(0)
-        broken = []
-        with ProcessPoolExecutor(
-            min(workers, len(batch)),
-            mp_context=spawn,
-            initializer=_start_worker,
-            initargs=(threads,),
-        ) as pool:
-            futures = {pool.submit(_grade, *tasks[i], environment): i for i in batch}
-            for future in as_completed(futures):
-                index = futures[future]
-                try:
-                    results[index] = future.result()
-                except BrokenProcessPool:
-                    broken.append(index)
-                    continue
-                plan, path = tasks[index]
-                seconds = results[index].get("seconds", 0)
-                log(
-                    f"grade: {len(results)}/{len(tasks)} {Path(path).parent.name}/"
-                    f"{Path(path).name} ({seconds:.1f} s)"
-                )
-        if broken and len(batch) == 1:
-            results[batch[0]] = {"status": "the grading process was killed", "exercises": {}}
-        else:
-            rounds += [[index] for index in sorted(broken)]
+    with tempfile.TemporaryDirectory(prefix="dlbook-grading-") as scratch:
+        while rounds:
+            _round(
+                rounds,
+                tasks,
+                results,
+                (environment, plant),
+                workers,
+                (threads, scratch),
+                spawn,
+                log,
+            )
     return [results[i] for i in range(len(tasks))]
 
 
-def scored(plan, expected: dict, result: dict, manual: dict, rtol: float, atol: float):
-    """Each graded part of one submission: {"exercise", "title", "score", "max_score",
-    "status", "lines", "text"}, and the hidden tests' verdict in words per code exercise."""
-    parts, words = [], {}
-    unread = [
-        f"The grader could not grade this notebook: {result['status']} "
-        f"({result.get('detail', '')}). Each of its exercises scores 0 until you send "
-        f"{plan.assignment}.ipynb as Jupyter, Colab or VS Code saves it."
-    ]
-    for exercise in plan.exercises:
-        label, title = exercise["label"], exercise["title"] or exercise["label"]
-        outcome = result["exercises"].get(label, {})
-        if exercise["tests"]:
-            code = outcome.get("code", {"status": result["status"]})
-            if result["status"]:
-                score, status, same, total = 0.0, result["status"], 0, 0
-            else:
-                score, status, same, total = compare.code_score(
-                    code, expected["records"].get(label, []), exercise["tests"], rtol, atol
-                )
-            lines = report.code_lines(code, status, same, total, plan.timeout)
-            lines = unread if result["status"] else lines
-            words[label] = f"{status} ({same} of {total} agree)" if total else status
-            parts.append(
-                {
-                    "exercise": label,
-                    "title": title,
-                    "score": score,
-                    "lines": lines,
-                    "max_score": float(exercise["tests"]),
-                    "status": status,
-                    "text": "",
-                }
+def _round(rounds, tasks, results, arguments, workers, initargs, spawn, log) -> None:
+    """One pool over the next batch of `rounds`; the tasks of a broken pool go back, each in
+    a batch of its own."""
+    batch = rounds.pop(0)
+    broken = []
+    with ProcessPoolExecutor(
+        min(workers, len(batch)),
+        mp_context=spawn,
+        initializer=_start_worker,
+        initargs=initargs,
+    ) as pool:
+        futures = {pool.submit(_grade, *tasks[i], *arguments): i for i in batch}
+        for future in as_completed(futures):
+            index = futures[future]
+            try:
+                results[index] = future.result()
+            except BrokenProcessPool:
+                broken.append(index)
+                continue
+            plan, path = tasks[index]
+            seconds = results[index].get("seconds", 0)
+            log(
+                f"grade: {len(results)}/{len(tasks)} {Path(path).parent.name}/"
+                f"{Path(path).name} ({seconds:.1f} s)"
             )
-        if exercise["prose"]:
-            name = f"{label}-prose" if exercise["tests"] else label
-            prose = outcome.get("prose", {"status": result["status"], "text": ""})
-            found = prose["status"]
-            if found == "found":
-                score, status = manual.get(name), "needs manual grading"
-                if score is not None:
-                    status = "graded by hand"
-            else:
-                score, status = 0.0, found
-            suffix = " (in words)" if exercise["tests"] else ""
-            parts.append(
-                {
-                    "exercise": name,
-                    "title": title + suffix,
-                    "score": score,
-                    "max_score": float(exercise["prose"]),
-                    "status": status,
-                    "lines": unread if result["status"] else report.prose_lines(status, score),
-                    "text": prose["text"],
-                }
-            )
-    return parts, words
+    if broken and len(batch) == 1:
+        results[batch[0]] = {"status": "the grading process was killed", "exercises": {}}
+    else:
+        rounds += [[index] for index in sorted(broken)]
 
 
 def submissions(folder: Path, assignments) -> tuple[list, list[str], list[str]]:
@@ -157,13 +115,24 @@ def submissions(folder: Path, assignments) -> tuple[list, list[str], list[str]]:
     return found, students, warnings
 
 
-def grade_folder(folder: Path, course_folder: Path, output: Path, workers: int, log=print):
-    """Everything `make grade` does; returns the CSV's rows."""
+def grade_folder(
+    folder: Path,
+    course_folder: Path,
+    output: Path,
+    workers: int,
+    log=print,
+    timeout: int | None = None,
+    fresh: bool = False,
+):
+    """Everything `make grade` does; returns the CSV's rows. `timeout`: seconds a cell may
+    run, instead of course.grading.timeout; `fresh`: run every notebook again, even one graded
+    before unchanged (scores.py keeps its result)."""
     start = time.perf_counter()
     loaded = course.load(course_folder)
-    environment = kernel.environment()
-    stale = [a for a, (_, e) in loaded.items() if e["environment"] != environment.folder.name]
-    if stale:
+    for plan, _ in loaded.values():
+        plan.timeout = timeout or plan.timeout
+    key = f"env-{kernel.package_key()}"
+    if stale := [a for a, (_, e) in loaded.items() if e["environment"] != key]:
         sys.exit(
             f"grade: dlbook or the lock changed since `make assignments` computed the "
             f"expected values of {', '.join(stale)}: run `make assignments` again"
@@ -172,50 +141,29 @@ def grade_folder(folder: Path, course_folder: Path, output: Path, workers: int, 
     found, students, warnings = submissions(folder, loaded)
     for warning in warnings:
         log(f"grade: {warning}")
+    keys = [scores.run_key(course_folder, loaded[a][0], path, key) for _, a, path in found]
+    kept = [
+        None if fresh else scores.cached(course_folder, s, a, k)
+        for (s, a, _), k in zip(found, keys, strict=True)
+    ]
+    todo = [i for i, result in enumerate(kept) if result is None]
+    log(
+        f"grade: {len(found)} notebooks of {len(students)} students, {len(todo)} to run "
+        f"(the others unchanged since graded), {workers} workers"
+    )
+    if todo:
+        environment = kernel.environment(log=log)
+        tasks = [(loaded[found[i][1]][0], str(found[i][2])) for i in todo]
+        for i, result in zip(todo, run_all(tasks, environment, workers, log), strict=True):
+            kept[i] = result
+            scores.keep(course_folder, found[i][0], found[i][1], keys[i], result)
+    rows = scores.record_all(course_folder, output, loaded, found, kept, settings)
     graded = sorted({assignment for _, assignment, _ in found})
-    tasks = [(loaded[a][0], str(path)) for _, a, path in found]
-    log(f"grade: {len(tasks)} notebooks of {len(students)} students, {workers} workers")
-    results = run_all(tasks, environment, workers, log)
-    rows, book = [], gradebook.open_gradebook(course_folder)
-    try:
-        done = set()
-        for (student, name, path), result in zip(found, results, strict=True):
-            plan, expected = loaded[name]
-            manual = {}
-            parts, words = scored(plan, expected, result, manual, settings.rtol, settings.atol)
-            scores = {p["exercise"]: p["score"] for p in parts}
-            gradebook.record(course_folder, book, student, plan, path, scores)
-            manual = gradebook.manual_scores(book, student, plan)  # a TA's, kept if unchanged
-            parts, words = scored(plan, expected, result, manual, settings.rtol, settings.atol)
-            notebook = nbformat.read(course_folder / "release" / name / f"{name}.ipynb", 4)
-            target = course_folder / "autograded" / student / name / f"{name}.ipynb"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            nbformat.write(gradebook.autograded(plan, notebook, result["exercises"], words), target)
-            page = output / "feedback" / student / f"{name}.html"
-            page.parent.mkdir(parents=True, exist_ok=True)
-            page.write_text(report.feedback_page(student, name, parts))
-            rows += [
-                {"student": student, "assignment": name}
-                | {k: p[k] for k in ("exercise", "score", "max_score", "status")}
-                for p in parts
-            ]
-            done.add((student, name))
-        for student in students:  # a student without a notebook for an assignment graded now
-            for name in graded:
-                if (student, name) not in done:
-                    rows += [
-                        {
-                            "student": student,
-                            "assignment": name,
-                            "exercise": cell,
-                            "score": 0.0,
-                            "max_score": points,
-                            "status": "not submitted",
-                        }
-                        for cell, _, points in gradebook.cells(loaded[name][0])
-                    ]
-    finally:
-        book.close()
+    done = {(student, name) for student, name, _ in found}
+    for student in students:  # no notebook for an assignment graded now
+        for name in graded:
+            if (student, name) not in done:
+                rows += scores.not_submitted(student, name, loaded[name][0])
     output.mkdir(parents=True, exist_ok=True)
     partial = output / "grades.csv.partial"
     partial.write_text(report.csv_text(rows))
@@ -234,10 +182,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--course", type=Path, default=course.FOLDER)
     parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument("--timeout", type=int, help="seconds a cell may run (course.grading's)")
+    parser.add_argument("--fresh", action="store_true", help="run unchanged notebooks again")
     args = parser.parse_args()
     try:
         grade_folder(
-            args.submissions.resolve(), args.course.resolve(), args.output.resolve(), args.workers
+            args.submissions.resolve(),
+            args.course.resolve(),
+            args.output.resolve(),
+            args.workers,
+            timeout=args.timeout,
+            fresh=args.fresh,
         )
     except course.CourseError as error:
         sys.exit(f"grade: {error}")

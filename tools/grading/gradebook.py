@@ -22,7 +22,7 @@ from tools.grading import release
 
 # nbgrader 0.9's add_submission builds its objects under SQLAlchemy 2's autoflush, which warns
 # that they are not in the session yet; they are added right after (nbgrader/api.py).
-warnings.filterwarnings("ignore", category=SAWarning, module="nbgrader")
+warnings.filterwarnings("ignore", category=SAWarning)
 
 CONFIG = """\
 # nbgrader's configuration of this course folder (written by `make assignments`).
@@ -119,7 +119,12 @@ def autograded(plan, notebook, outcome: dict, words: dict) -> nbformat.NotebookN
             if printed := result["code"].get("printed"):
                 cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=printed)]
             out.append(cell)
-            summary = nbformat.v4.new_code_cell(f"# The grader's hidden tests: {words[label]}")
+            details = "".join(
+                "\n# " + line[:300].replace("\n", " ") for line in result["code"].get("details", [])
+            )
+            summary = nbformat.v4.new_code_cell(
+                f"# The grader's hidden tests: {words[label]}{details}"
+            )
             summary.metadata["nbgrader"] = nbgrader_metadata(
                 label, grade=True, solution=False, points=float(exercise["tests"])
             )
@@ -141,6 +146,12 @@ def record(folder: Path, gradebook, student: str, plan, path: Path, scores: dict
     """Store one graded submission: its file under submitted/, its autograded notebook, its
     scores. A changed file is a new submission: its old grades, manual ones included, go.
     `scores[grade cell name]` is the automatic score, or None where a TA must grade."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)  # see the filter above
+        _record(folder, gradebook, student, plan, path, scores)
+
+
+def _record(folder: Path, gradebook, student: str, plan, path: Path, scores: dict) -> None:
     name = plan.assignment
     kept = folder / "submitted" / student / name / f"{name}.ipynb"
     new = not kept.exists() or kept.read_bytes() != path.read_bytes()

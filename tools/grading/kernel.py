@@ -109,7 +109,9 @@ def write_kernel_spec(environment: Environment) -> Environment:
     """The kernel spec that starts ipykernel under LAUNCH's limits (JUPYTER_PATH=folder)."""
     spec = environment.folder / "kernels" / KERNEL
     spec.mkdir(parents=True, exist_ok=True)
-    argv = [str(environment.python), "-I", "-c", LAUNCH, "-f", "{connection_file}"]
+    # IPython's history in memory: on disk, a later cell could read the hidden tests there
+    argv = [str(environment.python), "-I", "-c", LAUNCH, "-f", "{connection_file}",
+            "--HistoryManager.hist_file=:memory:"]  # fmt: skip
     text = json.dumps({"argv": argv, "display_name": KERNEL, "language": "python"})
     if not (spec / "kernel.json").exists() or (spec / "kernel.json").read_text() != text:
         (spec / "kernel.json.new").write_text(text)
@@ -201,15 +203,17 @@ class Kernel:
     def __exit__(self, *exc):
         return self.context.__exit__(*exc)
 
-    def run(self, source: str, timeout: int | None = None) -> dict:
-        """Run one cell. Returns {"outputs": text it printed, "error": (name, value) or None,
-        "stop": None, "timed out after N s" or "the kernel died", "records": bytes}."""
+    def run(self, source: str, timeout: int | None = None, history: bool = True) -> dict:
+        """Run one cell (`history=False`: kept out of IPython's `In`). Returns {"outputs": text
+        it printed, "error": (name, value) or None, "stop": None, "timed out after N s" or
+        "the kernel died ...", "records": the bytes `record` wrote}."""
         cell = nbformat.v4.new_code_cell(source)
         self.client.nb.cells.append(cell)
         self.client.timeout = timeout or self.timeout
         stop = None
         try:
-            self.client.execute_cell(cell, len(self.client.nb.cells) - 1)
+            index = len(self.client.nb.cells) - 1
+            self.client.execute_cell(cell, index, store_history=history)
         except CellTimeoutError:
             stop = f"timed out after {self.client.timeout} s"
         except DeadKernelError:

@@ -118,14 +118,14 @@ def code_lines(outcome: dict, status: str, same: int, total: int, timeout: int) 
     """A code exercise's checks, in words, for the student."""
     lines = []
     if outcome.get("errors"):
-        lines.append("Your cells raised " + "; ".join(outcome["errors"])[:300] + ".")
+        lines.append("Your cells raised " + ", ".join(outcome["errors"])[:200] + ".")
     check = outcome.get("check")
     if check == "passed":
         lines.append("Your answer passed the self-check under the exercise.")
     elif check == "skipped":
         lines.append("The self-check under the exercise found it still a TODO.")
     elif check and check.startswith("failed"):
-        lines.append(f"The self-check under the exercise failed ({check[8:].rstrip(': ')[:300]}).")
+        lines.append(f"The self-check under the exercise failed ({check[8:]}).")
     if status == "correct":
         lines.append(
             f"The grader's hidden tests called your function on inputs the page does "
@@ -138,8 +138,7 @@ def code_lines(outcome: dict, status: str, same: int, total: int, timeout: int) 
         )
     elif status.startswith("error in the hidden"):
         lines.append(
-            "Your function raised an error on an input the grader tried: "
-            f"{outcome.get('hidden_error', '')[:300]}."
+            f"Your function raised {outcome.get('hidden_error')} on an input the grader tried."
         )
     elif status.startswith("timed out"):
         lines.append(

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tools.grading import depends, kernel, locate
+from tools.grading import plant as planting
 
 MAX_BYTES = 32 * 2**20  # a notebook larger than this is not read
 TEXT_CHARS = 20_000  # what a prose answer may fill in the grader's reports
@@ -86,9 +87,10 @@ def chapter_of(plan: Plan, cells) -> str | None:
     return None
 
 
-def grade(plan: Plan, path: Path, environment: kernel.Environment) -> dict:
+def grade(plan: Plan, path: Path, environment: kernel.Environment, plant: bool = False) -> dict:
     """Grade the notebook at `path`. Returns {"status": None or why it was not graded,
-    "exercises": {label: ...}, "seconds": ...} (module doc)."""
+    "exercises": {label: ...}, "seconds": ...} (module doc). `plant`: also run each hidden
+    test against a planted wrong answer (plant.py; make assignments, on the solutions)."""
     start = time.perf_counter()
     cells, status, detail = read_cells(path)
     if status is None and (other := chapter_of(plan, cells)):
@@ -113,11 +115,11 @@ def grade(plan: Plan, path: Path, environment: kernel.Environment) -> dict:
                 units.append(exercise)
         results[label] = result
     if units:
-        run(plan, units, results, environment)
+        run(plan, units, results, environment, plant)
     return {"status": None, "exercises": results, "seconds": time.perf_counter() - start}
 
 
-def run(plan: Plan, units: list[dict], results: dict, environment) -> None:
+def run(plan: Plan, units: list[dict], results: dict, environment, plant: bool = False) -> None:
     """Run the units (exercises with an answer) in kernels; fill in each one's code result."""
     checks = {
         e["label"]: [
@@ -150,18 +152,34 @@ def run(plan: Plan, units: list[dict], results: dict, environment) -> None:
                     outcome = results[exercise["label"]]["code"]
                     if not run_unit(session, exercise, checks[exercise["label"]], outcome):
                         break  # that kernel is gone: a fresh one for the rest
+                    if plant:
+                        outcome["planted"] = planting.run(
+                            session, exercise, checks[exercise["label"]]
+                        )
+                        if outcome["planted"]["stop"]:
+                            break
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
 def run_unit(session: kernel.Kernel, exercise: dict, checks: list[str], outcome: dict) -> bool:
-    """The answer, its self-check and hidden tests in `session`; False if the kernel stopped."""
-    outcome.update(status="ran", printed="", errors=[], check=None, hidden_error=None, records=[])
+    """The answer, its self-check and hidden tests in `session`; False if the kernel stopped.
+
+    Errors are kept as their type's name only: a message is the student's to write, and the
+    feedback page must not carry what an answer read from the kernel (the hidden tests run
+    there). The messages stay in `details`, for the instructor's autograded notebook."""
+    outcome.update(status="ran", printed="", errors=[], check=None, hidden_error=None,
+                   records=[], details=[])  # fmt: skip
+
+    def note(error) -> str:
+        outcome["details"].append(": ".join(error))
+        return error[0]
+
     for source in outcome["answer"]:
         ran = session.run(source)
         outcome["printed"] += ran["outputs"]
         if ran["error"]:
-            outcome["errors"].append(": ".join(ran["error"]))
+            outcome["errors"].append(note(ran["error"]))
         if ran["stop"]:
             outcome["status"] = ran["stop"]
             return False
@@ -171,13 +189,13 @@ def run_unit(session: kernel.Kernel, exercise: dict, checks: list[str], outcome:
             outcome["status"] = ran["stop"]
             return False
         if ran["error"]:
-            outcome["check"] = "failed: " + ": ".join(ran["error"])
+            outcome["check"] = "failed: " + note(ran["error"])
         elif outcome["check"] is None:
             skipped = "self-check skipped" in ran["outputs"]
             passed = "self-check passed" in ran["outputs"]
             outcome["check"] = "skipped" if skipped else "passed" if passed else "no result"
     for source in exercise["hidden"]:
-        ran = session.run(kernel.hidden_cell(source))
+        ran = session.run(kernel.hidden_cell(source), history=False)
         for line in ran["records"].splitlines():
             try:
                 outcome["records"].append(json.loads(line))
@@ -187,6 +205,6 @@ def run_unit(session: kernel.Kernel, exercise: dict, checks: list[str], outcome:
             outcome["status"] = ran["stop"]
             return False
         if ran["error"]:
-            outcome["hidden_error"] = ": ".join(ran["error"])
+            outcome["hidden_error"] = note(ran["error"])
             break
     return True
