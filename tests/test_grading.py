@@ -322,6 +322,9 @@ def test_feedback_says_each_checks_result_in_words(graded):
     text = page.get_text()
     assert "all " in text and "agree with the solution" in text and "by hand" in text
     assert "every exercise" not in text.lower()
+    by_hand = graded["base"] / "grades" / "by-hand" / f"{name}.html"
+    page = BeautifulSoup(by_hand.read_text(), "html.parser")
+    assert page.html["lang"] == "en" and "instructor" in [h.string for h in page.find_all("h3")]
 
 
 def test_grading_again_gives_the_same_csv_and_a_new_submission_replaces_the_old(course, tmp_path):
@@ -433,3 +436,56 @@ def test_the_plant_finds_hidden_tests_that_repeat_the_self_checks_inputs(tmp_pat
     assert code["planted"]["check"] == "passed"
     same, total = compare.hidden_checks(code["records"], code["planted"]["records"], 0, 0)
     assert (same < total) is caught
+
+
+def test_a_ta_grades_the_written_answers_in_nbgraders_formgrader(graded):
+    """nbgrader's own formgrader serves the course folder: a submission shows its answers with
+    points boxes, a TA's points reach the gradebook, and make grade reads them back."""
+    import socket
+    import time
+    import urllib.request
+
+    from tools.grading import gradebook
+
+    name = list(graded["loaded"])[0]
+    plan = graded["loaded"][name][0]
+    prose = next(e["label"] for e in plan.exercises if e["prose"] and not e["tests"])
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    bin_ = os.path.dirname(sys.executable)
+    server = subprocess.Popen(
+        [os.path.join(bin_, "jupyter"), "server", "--no-browser", "--allow-root",
+         f"--port={port}", "--ServerApp.ip=127.0.0.1", "--ServerApp.token=ta"],
+        cwd=graded["folder"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=os.environ | {"PATH": bin_ + os.pathsep + os.environ["PATH"]},
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/formgrader"
+
+    def call(path, method="GET", body=None):
+        request = urllib.request.Request(f"{url}/{path}", method=method, data=body,
+                                         headers={"Authorization": "token ta"})  # fmt: skip
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.read().decode()
+
+    try:
+        for _ in range(120):  # the server takes a few seconds to start
+            try:
+                submitted = json.loads(call(f"api/submitted_notebooks/{name}/{name}"))
+                break
+            except OSError:
+                time.sleep(1)
+        mine = next(s for s in submitted if s["student"] == "instructor")
+        page = call(f"submissions/{mine['id']}/")
+        assert f'id="{prose}"' in page and 'class="score' in page
+        grades = json.loads(call(f"api/grades?submission_id={mine['id']}"))
+        grade = next(g for g in grades if g["name"] == prose)
+        call(f"api/grade/{grade['id']}", "PUT", json.dumps({"manual_score": 1.5}).encode())
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    book = gradebook.open_gradebook(graded["folder"])
+    try:
+        assert gradebook.manual_scores(book, "instructor", plan) == {prose: 1.5}
+    finally:
+        book.close()

@@ -1,7 +1,8 @@
 """`make grade SUBMISSIONS=DIR`: grade DIR/<student>/<assignment>.ipynb, every notebook in its
 own scratch folder, in parallel (a worker per core), against the course folder that
 `make assignments` wrote. Writes _build/grades/grades.csv, _build/grades/feedback/<student>/
-<assignment>.html, nbgrader's gradebook and autograded notebooks, and prints a summary.
+<assignment>.html, _build/grades/by-hand/<assignment>.html (the written answers a TA grades),
+nbgrader's gradebook and autograded notebooks, and prints a summary.
 
     .venv/bin/python -m tools.grading.grade DIR [--workers N] [--course FOLDER] [--output FOLDER]
 """

@@ -65,6 +65,26 @@ pre, blockquote { white-space: pre-wrap; background: #f3f3f3; padding: 0.5rem;
 """
 
 
+def html_page(title: str, body: str) -> str:
+    """A page of its own (no script, no external resource), in English, titled."""
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
+<style>{STYLE}</style>
+</head>
+<body>
+<main>
+<h1>{html.escape(title)}</h1>
+{body}
+</main>
+</body>
+</html>
+"""
+
+
 def feedback_page(student: str, assignment: str, parts: list[dict]) -> str:
     """One student's feedback on one assignment. `parts`: per graded part, {"exercise",
     "title", "score", "max_score", "status", "lines": sentences, "text": their prose or ""}."""
@@ -72,7 +92,6 @@ def feedback_page(student: str, assignment: str, parts: list[dict]) -> str:
     got = sum(p["score"] or 0 for p in parts)
     top = sum(p["max_score"] for p in parts)
     waiting = sum(p["max_score"] for p in parts if p["score"] is None)
-    title = f"Feedback on {assignment} for {student}"
     rows = "\n".join(
         f"<tr><td>{e(p['title'])}</td><td>{number(p['score']) or '–'} of {number(p['max_score'])}"
         f"</td><td>{e(p['status'])}</td></tr>"
@@ -87,31 +106,29 @@ def feedback_page(student: str, assignment: str, parts: list[dict]) -> str:
             )
         sections.append(f"<section><h2>{e(p['title'])}</h2>{body}</section>")
     pending = f" ({number(waiting)} points still to be graded by hand)" if waiting else ""
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{e(title)}</title>
-<style>{STYLE}</style>
-</head>
-<body>
-<main>
-<h1>{e(title)}</h1>
-<p>Total: {number(got)} of {number(top)} points{pending}.</p>
-<table>
-<caption>Points per exercise</caption>
-<thead><tr><th scope="col">Exercise</th><th scope="col">Points</th>
-<th scope="col">Result</th></tr></thead>
-<tbody>
-{rows}
-</tbody>
-</table>
-{"".join(sections)}
-</main>
-</body>
-</html>
-"""
+    return html_page(
+        f"Feedback on {assignment} for {student}",
+        f"<p>Total: {number(got)} of {number(top)} points{pending}.</p>\n<table>\n"
+        "<caption>Points per exercise</caption>\n"
+        '<thead><tr><th scope="col">Exercise</th><th scope="col">Points</th>'
+        f'<th scope="col">Result</th></tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table>\n'
+        + "".join(sections),
+    )
+
+
+def by_hand_page(assignment: str, answers: dict[str, list[tuple[str, str]]]) -> str:
+    """For the TAs: every written answer of `assignment` still to grade, by exercise
+    ({exercise title: [(student, text)]}), for graders without formgrader."""
+    e = html.escape
+    sections = [
+        f"<section><h2>{e(title)} ({len(found)} answers)</h2>"
+        + "".join(
+            f"<h3>{e(student)}</h3><blockquote>{e(text)}</blockquote>" for student, text in found
+        )
+        + "</section>"
+        for title, found in answers.items()
+    ]
+    return html_page(f"{assignment}: answers to grade by hand", "".join(sections))
 
 
 def code_lines(outcome: dict, status: str, same: int, total: int, timeout: int) -> list[str]:

@@ -8,6 +8,7 @@ same key next time reuses it: grading again after the TAs' work runs no kernel.
 
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -38,7 +39,9 @@ def cached(course_folder: Path, student: str, name: str, key: str) -> dict | Non
 
 
 def keep(course_folder: Path, student: str, name: str, key: str, result: dict) -> None:
-    if not str(result.get("status") or "").startswith(NOT_KEPT):
+    statuses = [result.get("status") or ""]
+    statuses += [e["code"]["status"] for e in result["exercises"].values() if "code" in e]
+    if not any(status.startswith(NOT_KEPT) for status in statuses):
         path = result_file(course_folder, student, name)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps({"key": key, "result": result}, allow_nan=True))
@@ -62,6 +65,7 @@ def record_all(course_folder: Path, output: Path, loaded, found, results, settin
     """Each submission into the gradebook (one writer), its autograded notebook and its
     feedback page; returns the CSV's rows."""
     rows, book = [], gradebook.open_gradebook(course_folder)
+    by_hand: dict[str, dict[str, list]] = {}
     try:
         for (student, name, path), result in zip(found, results, strict=True):
             plan, expected = loaded[name]
@@ -77,6 +81,10 @@ def record_all(course_folder: Path, output: Path, loaded, found, results, settin
             page = output / "feedback" / student / f"{name}.html"
             page.parent.mkdir(parents=True, exist_ok=True)
             page.write_text(report.feedback_page(student, name, parts))
+            for part in parts:
+                if part["status"] == "needs manual grading":
+                    found = by_hand.setdefault(name, {}).setdefault(part["title"], [])
+                    found.append((student, part["text"]))
             rows += [
                 {"student": student, "assignment": name}
                 | {k: p[k] for k in ("exercise", "score", "max_score", "status")}
@@ -84,6 +92,11 @@ def record_all(course_folder: Path, output: Path, loaded, found, results, settin
             ]
     finally:
         book.close()
+    shutil.rmtree(output / "by-hand", ignore_errors=True)
+    for name, answers in by_hand.items():
+        page = output / "by-hand" / f"{name}.html"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(report.by_hand_page(name, answers))
     return rows
 
 
