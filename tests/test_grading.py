@@ -78,7 +78,7 @@ def class_of(folder, loaded, root):
         f"empty/{first}": json.loads(
             '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
         ),
-        f"missing/{first}": solved(folder, first),
+        f"missing/{first}": release(folder, first),  # no kernel: nothing to run
     }
     notfound = solved(folder, first)
     del notfound["cells"][cases.answer_index(notfound, ex1["label"])]
