@@ -141,9 +141,18 @@ def test_a_prose_answer_is_the_text_in_its_place():
 def test_the_slice_keeps_what_the_answers_read_and_skips_the_rest():
     from tools.grading import depends
 
-    context = ["import torch\nimport numpy as np", "x = torch.zeros(3)", "plot(x)",
-               "%matplotlib inline\ny = np.ones(2)", "def helper():\n    return y"]  # fmt: skip
-    assert depends.needed(context, ["record(helper() + x)"]) == [0, 1, 3, 4]
+    context = [
+        "import torch\nimport numpy as np",
+        "x = torch.zeros(3)",
+        "z = np.ones(2)\nplot(z)",
+        "%matplotlib inline\ny = np.ones(2)",
+        "def helper():\n    return y",
+    ]
+    # a function's body reads its globals; names a cell binds before reading them are its own
+    check = "with self_check():\n    z = 2\n    assert helper() + x + z"
+    assert [i for i, _ in depends.needed(context, [check])] == [0, 1, 3, 4]
+    hidden = "from dlbook.exercises import record\n\nfor z in (1, 2):\n    record(z + x)"
+    assert depends.needed(context, [hidden]) == [(0, "import torch\n"), (1, context[1])]
     assert depends.needed(context, ["this does not parse ("]) == []
 
 

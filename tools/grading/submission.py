@@ -132,14 +132,15 @@ def run(plan: Plan, units: list[dict], results: dict, environment, plant: bool =
     users = [c for e in units for c in results[e["label"]]["code"]["answer"]]
     users += [c for e in units for c in checks[e["label"]] + e["hidden"] + [e["solution"]]]
     context = plan.context()
-    slice_ = [context[i] for i in depends.needed([plan.release[i][1] for i in context], users)]
+    needed = depends.needed([plan.release[i][1] for i in context], users)
+    slice_ = [(context[i], source) for i, source in needed]
     scratch = Path(tempfile.mkdtemp(prefix="dlbook-grade-"))
     pending = list(units)
     try:
         while pending:  # a kernel per attempt: a hung or dead one ends its exercise only
             with kernel.Kernel(environment, scratch, plan.timeout, plan.memory_gb) as session:
-                for index in slice_:
-                    ran = session.run(plan.release[index][1], timeout=max(300, plan.timeout))
+                for index, source in slice_:
+                    ran = session.run(source, timeout=max(300, plan.timeout))
                     if ran["stop"] or ran["error"]:
                         problem = ran["stop"] or ": ".join(ran["error"])
                         for exercise in pending:
