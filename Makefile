@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 UV_VERSION := $(shell sed -n 's/^uv==//p' requirements.txt)
 
 .PHONY: book student publish test check lint format golden bench serve lock lock-check \
-	tiny-model clean chromium offline-env pdf tex rehearsal rehearsal-fast
+	tiny-model clean chromium offline-env pdf tex rehearsal rehearsal-fast assignments grade
 
 # The venv: pip only bootstraps uv (the version the lock pins), uv installs the lock.
 $(STAMP): requirements.txt pyproject.toml
@@ -111,6 +111,17 @@ serve: book
 
 clean:
 	rm -rf _build
+
+# The graded homework (GRADING.md): `make assignments` writes the course folder
+# _build/assignments (nbgrader's layout and gradebook; the releases are the published notebooks;
+# the solutions' expected values); `make grade SUBMISSIONS=DIR` grades DIR/<student>/<chapter>.ipynb
+# into _build/grades (grades.csv, feedback pages). Both run kernels with offline.env's settings.
+assignments: $(STAMP)
+	$(BIN)/python -m tools.grading.assignments
+
+grade: $(STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "make grade SUBMISSIONS=DIR (a folder per student)"; exit 2; }
+	$(BIN)/python -m tools.grading.grade "$(SUBMISSIONS)"
 
 # The semester build (tools/book/semester_build.py, which book.yml runs) rehearsed against a
 # loopback hub (gated, HF_TOKEN) and course host, on this machine's CPU, in a copy of the repository.

@@ -18,6 +18,7 @@ if workers := os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
 # The longest files first (bench/test_time.py measures them), so that no worker is left with one
 # of them at the end while the other waits: xdist hands out files in collection order.
 LONGEST_FIRST = (
+    "tests/test_grading.py",  # make assignments, then a class of notebooks graded
     "tests/test_student_notebooks.py",  # six notebooks in a fresh venv, ~170 s
     "tests/test_browser.py",  # axe-core on every instructor page at two widths, Tab walks
     "tests/test_accessibility.py",  # axe-core on every student page at two widths

@@ -26,6 +26,7 @@ from nbclient import NotebookClient
 from dlbook.exercises import TODO
 from helpers import ROOT, chapters, unwatched_environment
 from tools import settings, snapshot
+from tools.student import venv
 
 pytestmark = pytest.mark.book  # needs the built book or builds one: not in the fast loop
 
@@ -45,24 +46,13 @@ def student_machine(tmp_path_factory):
     repository = base / "student-repository"
     shutil.copytree(TREE, repository)
     snapshot.commit(repository, "tree", tag=tag)
-    # The tree's own dependencies (pyproject.toml, extra `diffusion`), from the package registry
-    # as a student's machine gets them (the lock's versions). Not --offline: on a machine whose
-    # uv cache is empty, uv must fetch what it has not seen; the hub is what tests never follow.
     # What each process of the student machine starts from: this environment without the book's
     # settings, the hub's or make's (a student's machine has none of the build's).
     plain = unwatched_environment()
-    venv = base / "venv"
-    subprocess.run([sys.executable, "-m", "venv", venv], env=plain, check=True)
-    python = venv / "bin" / "python"
-    constraints = base / "constraints.txt"
-    lock = (ROOT / "requirements.txt").read_text().splitlines()
-    constraints.write_text("\n".join(line for line in lock if not line.startswith("-e")))
-    uv = [shutil.which("uv", path=os.path.dirname(sys.executable)) or "uv", "pip", "install"]
-    subprocess.run(
-        [*uv, "-q", "--python", python, "-c", constraints,
-         "-r", repository / "pyproject.toml", "--extra", "diffusion",
-         "ipykernel", "setuptools"],
-        env=plain, check=True,
+    # The tree's own dependencies (pyproject.toml, extra `diffusion`) at the lock's versions.
+    python = venv.create(
+        base / "venv", "-r", str(repository / "pyproject.toml"), "--extra", "diffusion",
+        "ipykernel", "setuptools", env=plain,
     )  # fmt: skip
     # Binder's settings, the offline ones, from the tree's own start script and offline.env.
     binder_env = subprocess.run(

@@ -5,13 +5,15 @@
     sphinx/     the extensions Jupyter Book loads: the build-info footer, MathJax served from the
                 build, the download menu, the accessibility fixes (theme/), the PDF's front matter,
                 the cell timeout for full-size networks on a CPU, Live Code (thebe, vendored in
-                thebe/), the version switcher, the execution statistics
+                thebe/), the version switcher, the execution statistics,
+                each exercise's points
     pdf/        the book as a PDF per edition: build_pdf, its LaTeX settings, the logs read
                 back, TeX's install
     student/    the student edition, its published repository (plain notebooks, their
                 accessibility check, every semester's edition in docs/, the push) and
                 set_repository
     models/     the training of chapter 5's tiny-digits
+    grading/    the graded homework: make assignments, make grade, LMS exports (GRADING.md)
     rehearsal/  the semester build rehearsed against loopback stand-ins for the hub
     settings.py the course block of _config.yml, offline.env and what else is written once
 

@@ -7,6 +7,8 @@
 - `offline()`: offline.env, the settings tests, nbval's references and Binder run under (the
   Makefile, test.yml and binder/start read the same file; tests/test_offline.py fails when any
   other file restates a value).
+- `grading()`: the course block's `grading:` (the graded homework: which chapters, each
+  exercise's points, the limits and tolerances the grader applies; tools/grading, GRADING.md).
 - `python_version()`: the Python the book runs on (pyproject.toml's requires-python).
 - `GITHUB`: the form of a repository URL; `GENERATED`: files a copy of code/ never takes.
 
@@ -79,6 +81,50 @@ def export_course(root: Path = ROOT) -> None:
     settings = course(root)
     for field, variable in ENVIRONMENT.items():
         os.environ.setdefault(variable, getattr(settings, field))
+
+
+@dataclass(frozen=True)
+class Grading:
+    timeout: int  # seconds one cell of a submission may run
+    memory_gb: float  # the most memory one submission's kernel may take
+    rtol: float  # numpy.allclose's tolerances between an answer's values and the solution's
+    atol: float
+    # chapter (book/NN-topic without book/) -> exercise label -> points: a number, or
+    # {"tests": N, "prose": M} for a code exercise that also asks for words
+    assignments: dict
+
+
+def grading(root: Path = ROOT) -> Grading:
+    """The course block's `grading:`, checked; a bad field is named."""
+    import yaml
+
+    block = (yaml.safe_load((root / "_config.yml").read_text()).get("course") or {}).get("grading")
+    if not isinstance(block, dict):
+        raise SettingsError(f"{root / '_config.yml'}: course.grading is not set")
+    limits = {}
+    for name, kind in (("timeout", int), ("memory_gb", float), ("rtol", float), ("atol", float)):
+        value = block.get(name)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise SettingsError(f"course.grading.{name}: {value!r} is not a number >= 0")
+        limits[name] = kind(value)
+    assignments = block.get("assignments")
+    if not isinstance(assignments, dict) or not assignments:
+        raise SettingsError("course.grading.assignments: no chapter is assigned")
+    for chapter, exercises in assignments.items():
+        if not isinstance(exercises, dict) or not exercises:
+            raise SettingsError(f"course.grading.assignments.{chapter}: no exercise has points")
+        for label, points in exercises.items():
+            parts = points if isinstance(points, dict) else {"points": points}
+            valid = set(parts) <= {"points", "tests", "prose"} and all(
+                isinstance(v, int | float) and not isinstance(v, bool) and v > 0
+                for v in parts.values()
+            )
+            if not valid:
+                raise SettingsError(
+                    f"course.grading.assignments.{chapter}.{label}: {points!r} is not a positive "
+                    "number of points or {tests: N, prose: M}"
+                )
+    return Grading(assignments=assignments, **limits)
 
 
 def python_version(root: Path = ROOT) -> str:

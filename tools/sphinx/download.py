@@ -67,6 +67,7 @@ def chapter_notebooks(source: Path, student: bool) -> dict:
 
 
 def write_notebooks(source: Path, output: Path, student: bool) -> list[Path]:
+    from tools.grading import release
     from tools.student import plain_notebook, publish, student_edition
 
     settings = publish.settings(source)
@@ -74,6 +75,9 @@ def write_notebooks(source: Path, output: Path, student: bool) -> list[Path]:
     notebooks = chapter_notebooks(source, student)
     if not student:
         notebooks = {name: solutions_as_text(nb) for name, nb in notebooks.items()}
+    else:  # the published notebook's answer cells (tools/grading/release.py)
+        mixed = release.mixed_labels(source)
+        notebooks = {name: release.answer_cells(nb, mixed) for name, nb in notebooks.items()}
     others = [p for p in (source / "book").glob("*.md") if not student_edition.is_chapter(p)]
     pages = {f"{settings['site']}book/{p.stem}.html": p.read_text() for p in others}
     book = plain_notebook.Book(notebooks, source / "references.bib", pages)

@@ -20,6 +20,7 @@ from pathlib import Path
 import nbformat
 
 from tools import settings as tools_settings
+from tools.grading import release
 from tools.pdf import build_pdf
 from tools.student import archive, notebook_a11y, plain_notebook, student_edition
 
@@ -100,10 +101,11 @@ def chapter_notebooks(root: Path = ROOT) -> dict[str, nbformat.NotebookNode]:
     shows (the instructor build's, less those of answers and self-checks): a student on GitHub
     or Colab sees the figures and numbers the text talks about before running anything."""
     cache = root / "_build" / ".jupyter_cache"
-    notebooks = {}
+    notebooks, mixed = {}, release.mixed_labels(root)
     for page in sorted(filter(student_edition.is_chapter, (root / "book").glob("*.md"))):
         executed = student_edition.executed_chapter(page, cache)
         notebook = student_edition.student_notebook(executed, page.name)
+        notebook = release.answer_cells(notebook, mixed)  # answer cells for graded prose
         for cell in notebook.cells:
             if cell.cell_type == "code":
                 cell.execution_count = None  # not run by the student yet
@@ -114,6 +116,23 @@ def chapter_notebooks(root: Path = ROOT) -> dict[str, nbformat.NotebookNode]:
                     cell.outputs = []  # as on the site: a widget needs a live kernel
         notebooks[page.with_suffix(".ipynb").name] = notebook
     return notebooks
+
+
+def published_notebooks(root: Path = ROOT, notebooks: dict | None = None) -> dict:
+    """Each chapter's notebook as the student repository publishes it: `make assignments`
+    releases these too (tools/grading), so students get one notebook per chapter."""
+    s = settings(root)
+    notebooks = chapter_notebooks(root) if notebooks is None else notebooks
+    others = [p for p in (root / "book").glob("*.md") if not student_edition.is_chapter(p)]
+    pages = {f"{s['site']}book/{p.stem}.html": p.read_text() for p in others}
+    book = plain_notebook.Book(notebooks, root / "references.bib", pages)
+    published = {}
+    for name, notebook in notebooks.items():
+        plain = header(plain_notebook.convert(notebook, name, book, root / "book"), name, s)
+        if problems := notebook_a11y.problems(plain, name):  # alt text, heading order
+            sys.exit("publish: a notebook a screen reader cannot follow:\n" + "\n".join(problems))
+        published[name] = plain
+    return published
 
 
 def write_tree(output: Path = OUTPUT, root: Path = ROOT, site: Path = SITE) -> Path:
@@ -142,13 +161,7 @@ def write_tree(output: Path = OUTPUT, root: Path = ROOT, site: Path = SITE) -> P
     ignore = shutil.ignore_patterns(*tools_settings.GENERATED)
     shutil.copytree(root / "code" / "dlbook", output / "code" / "dlbook", ignore=ignore)
     shutil.copytree(root / "binder", output / "binder")
-    others = [p for p in (root / "book").glob("*.md") if not student_edition.is_chapter(p)]
-    pages = {f"{s['site']}book/{p.stem}.html": p.read_text() for p in others}
-    book = plain_notebook.Book(notebooks, root / "references.bib", pages)
-    for name, notebook in notebooks.items():
-        plain = header(plain_notebook.convert(notebook, name, book, root / "book"), name, s)
-        if problems := notebook_a11y.problems(plain, name):  # alt text, heading order
-            sys.exit("publish: a notebook a screen reader cannot follow:\n" + "\n".join(problems))
+    for name, plain in published_notebooks(root, notebooks).items():
         nbformat.write(plain, output / "book" / name)
     try:  # the site at the root and at /<tag>/
         archive.lay_out(site, output / "docs", s["tag"])

@@ -11,7 +11,7 @@ Cells tagged `self-check` stay: `dlbook.exercises.self_check` reports a TODO ins
 so a student's "Run all" goes to the end. The student site is not executed again: its pages take
 the instructor build's outputs from the execution cache (identical cells, identical outputs),
 without the outputs of solutions and self-checks. tools/student/publish.py runs the notebooks
-instead.
+instead. Cells tagged `hidden-tests` (the instructor's, tools/grading) are removed.
 """
 
 import copy
@@ -28,6 +28,7 @@ from jupyter_cache import get_cache
 
 from dlbook.exercises import TODO
 from tools import settings
+from tools.grading.exercises import HIDDEN
 from tools.sphinx import execution
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,6 +60,8 @@ def student_notebook(notebook, name: str):
     """`notebook` without solutions; the outputs of answers and self-checks dropped."""
     notebook = copy.deepcopy(notebook)
     notebook.metadata.pop("jupytext", None)  # the student copy is not paired with a source
+    # The instructor's hidden tests (tools/grading) reach no student artifact.
+    notebook.cells = [c for c in notebook.cells if HIDDEN not in c.metadata.get("tags", [])]
     for index, cell in enumerate(notebook.cells):
         tags = set(cell.metadata.get("tags", []))
         if cell.cell_type == "markdown":
