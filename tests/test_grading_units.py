@@ -82,11 +82,11 @@ def test_the_student_notebooks_get_an_answer_cell_per_exercise_graded_by_hand():
 
     page = ROOT / f"{chapters()[0]}.md"
     notebook = student_edition.student_notebook(jupytext.read(page), page.name)
-    notebook = release.answer_cells(notebook, {"ex-third-derivative"})
+    notebook = release.answer_cells(notebook, {"ex-product-derivatives"})
     roles = [release.role(c) for c in notebook.cells if release.role(c)]
     prose = [r["exercise"] for r in roles if r["role"] == "prose"]
-    assert prose == ["ex-third-derivative", "ex-why-sum", "ex-derivative-count"]
-    assert {"exercise": "ex-third-derivative", "role": "answer"} in roles
+    assert prose == ["ex-product-derivatives", "ex-why-sum", "ex-derivative-count"]
+    assert {"exercise": "ex-product-derivatives", "role": "answer"} in roles
     assert not any("hidden-tests" in c.metadata.get("tags", []) for c in notebook.cells)
 
 
