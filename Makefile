@@ -116,7 +116,8 @@ clean:
 # _build/assignments (nbgrader's layout and gradebook; the releases are the published notebooks;
 # the solutions' expected values); `make grade SUBMISSIONS=DIR` grades DIR/<student>/<chapter>.ipynb
 # into _build/grades (grades.csv, feedback pages). Both run kernels with offline.env's settings.
-assignments: $(STAMP)
+# The releases keep the build's outputs (tools/student/publish.py reads _build/.jupyter_cache).
+assignments: book
 	$(BIN)/python -m tools.grading.assignments
 
 grade: $(STAMP)

@@ -16,7 +16,8 @@ import pytest
 import grading_cases as cases
 from helpers import ROOT
 
-pytestmark = pytest.mark.slow  # kernels that import the model stack
+# kernels that import the model stack; the releases keep the built book's outputs
+pytestmark = [pytest.mark.slow, pytest.mark.book]
 
 # make test runs a pytest worker per core: this file's share, but two grading workers at least,
 # so that the grader's parallel path runs
@@ -29,7 +30,7 @@ KERNEL_ENVIRONMENT = {
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory):
+def course(tmp_path_factory, html_dir):
     from tools.grading import assignments, course
 
     folder = tmp_path_factory.mktemp("course") / "assignments"

@@ -23,6 +23,7 @@ from tools import settings
 from tools.grading import compare, course, gradebook, kernel
 from tools.grading.exercises import ExerciseError
 from tools.grading.grade import run_all
+from tools.student.student_edition import EditionError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -71,7 +72,7 @@ def make(folder: Path, workers: int, root: Path = ROOT, log=print) -> dict:
     try:
         grading = settings.grading(root)
         made = course.plans(root, grading)
-    except (settings.SettingsError, ExerciseError, course.CourseError) as error:
+    except (settings.SettingsError, ExerciseError, course.CourseError, EditionError) as error:
         sys.exit(f"assignments: {error}")
     folder.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(folder / "autograder", ignore_errors=True)  # only what is assigned now
