@@ -153,6 +153,11 @@ def test_the_slice_keeps_what_the_answers_read_and_skips_the_rest():
     assert [i for i, _ in depends.needed(context, [check])] == [0, 1, 3, 4]
     hidden = "from dlbook.exercises import record\n\nfor z in (1, 2):\n    record(z + x)"
     assert depends.needed(context, [hidden]) == [(0, "import torch\n"), (1, context[1])]
+    # names a function binds are its own (Python makes them local), unless declared global
+    answer = "def f(a):\n    z = a + 1\n    return [y for y in z]"
+    assert depends.needed(context, [answer]) == []
+    shared = "def f():\n    global z\n    z = 1\n    return z"
+    assert [i for i, _ in depends.needed(context, [shared])] == [0, 2]
     assert depends.needed(context, ["this does not parse ("]) == []
 
 

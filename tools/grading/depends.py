@@ -44,15 +44,33 @@ def stores(node) -> set[str]:
     return names
 
 
+FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+
+
 def loads(node) -> set[str]:
-    """Every name read anywhere in `node`, less comprehension and lambda variables."""
-    local = set()
-    for part in ast.walk(node):
+    """Every name `node` reads from the scope it runs in, less comprehension variables. A
+    function reads what its body does less its parameters and the names its body binds: Python
+    makes those local (a solution's `y = ...` needs no context cell that binds `y`)."""
+    if isinstance(node, FUNCTIONS):
+        body = node.body if isinstance(node.body, list) else [node.body]
+        declared = [part.names for part in ast.walk(node) if isinstance(part, ast.Global)]
+        local = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
+        local |= set().union(*(stores(statement) for statement in body)) - set().union(*declared)
+        outside = [*node.args.defaults, *filter(None, node.args.kw_defaults)]
+        outside += getattr(node, "decorator_list", [])
+        inside = set().union(*(loads(part) for part in body)) - local
+        return inside | set().union(*(loads(part) for part in outside))
+    local, read, todo = set(), set(), [node]
+    while todo:
+        part = todo.pop()
+        if isinstance(part, FUNCTIONS):
+            read |= loads(part)
+            continue
         if isinstance(part, ast.comprehension):
             local |= {n.id for n in ast.walk(part.target) if isinstance(n, ast.Name)}
-        elif isinstance(part, ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef):
-            local |= {a.arg for a in ast.walk(part.args) if isinstance(a, ast.arg)}
-    read = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        elif isinstance(part, ast.Name) and isinstance(part.ctx, ast.Load):
+            read.add(part.id)
+        todo.extend(ast.iter_child_nodes(part))
     return read - local
 
 
