@@ -50,6 +50,11 @@ def code_exercises(loaded):
     return [(name, e) for name, (plan, _) in loaded.items() for e in plan.exercises if e["tests"]]
 
 
+def changed(loaded, name) -> dict:
+    """The chapter's last code exercise: the one class_of's cases damage or tamper with."""
+    return [e for chapter, e in code_exercises(loaded) if chapter == name][-1]
+
+
 def class_of(folder, loaded, root):
     """The submissions folder: one student per case (the module's tests say what each must
     score)."""
@@ -63,8 +68,7 @@ def class_of(folder, loaded, root):
             notebooks[f"cheat-{exercise['label']}/{name}"] = cases.set_answer(
                 solved(folder, name), exercise["label"], answer
             )
-    label = {name: e for name, e in code_exercises(loaded)}
-    ex1, ex2, ex3 = label[first], label[second], label[third]
+    ex1, ex2, ex3 = (changed(loaded, name) for name in (first, second, third))
     wrong1 = cases.wrong(ex1["solution"], ex1["function"])
     notebooks |= {
         f"untouched/{first}": release(folder, first),
@@ -207,8 +211,13 @@ def test_what_editors_do_to_a_notebook_changes_no_grade(graded):
 
 
 def test_an_answer_not_found_scores_zero_and_the_rest_is_graded(graded):
-    rows = {r["status"] for r in rows_of(graded, "notfound")}
-    assert rows == {"answer cell not found", "needs manual grading"}
+    name = list(graded["loaded"])[0]
+    rows = {r["exercise"]: r for r in rows_of(graded, "notfound")}
+    missing = rows.pop(changed(graded["loaded"], name)["label"])
+    assert (missing["score"], missing["status"]) == ("0", "answer cell not found")
+    for label, row in rows.items():
+        instructor = graded["table"][("instructor", name, label)]
+        assert (row["score"], row["status"]) == (instructor["score"], instructor["status"]), row
 
 
 def test_bad_files_get_a_status_and_the_others_are_graded(graded):
@@ -237,10 +246,15 @@ def test_tests_come_from_the_release_not_the_submission(graded):
 
 def test_tampering_with_the_checks_gains_nothing(graded):
     """torch.allclose, self_check and record redefined, the self-check's reference patched,
-    records written by hand: the visible check says passed, the hidden tests give 0."""
+    records written by hand: the visible check says passed, the hidden tests give 0, and no
+    exercise scores more than the instructor's answers do."""
     name = list(graded["loaded"])[0]
-    rows = [r for r in rows_of(graded, "tamper", name) if r["status"] != "needs manual grading"]
-    assert rows and all(r["score"] == "0" and r["status"].startswith("incorrect") for r in rows)
+    rows = {r["exercise"]: r for r in rows_of(graded, "tamper", name)}
+    tampered = rows[changed(graded["loaded"], name)["label"]]
+    assert tampered["score"] == "0" and tampered["status"].startswith("incorrect"), tampered
+    for label, row in rows.items():
+        instructor = graded["table"][("instructor", name, label)]
+        assert float(row["score"] or 0) <= float(instructor["score"] or 0), row
     assert "Your answer passed the self-check" in feedback(graded, "tamper", name)
 
 
