@@ -9,6 +9,8 @@ import torch
 from dlbook import digits, models, noising, schedule
 
 matplotlib.use("Agg")
+# tiny-digits loads through from_pretrained, which reads the hub's settings (HF_TOKEN).
+pytestmark = pytest.mark.environment
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,8 @@ def describe(loaded: LoadedModel) -> str:
             f"(`{loaded.mode}`, configs "
             f"`dlbook/configs/{loaded.source}`)"
             f"{': ' + loaded.note if loaded.note else ''}. The shapes and "
-            "the algorithm are the real ones; the images are noise. Set "
+            "the algorithm are the real ones; what the networks output "
+            "(images, scores) means nothing. Set "
             f"`DLBOOK_MODEL={DEFAULT_MODEL_ID}` (and `HF_TOKEN` if needed) "
             "for the real weights."
         )
@@ -21,7 +22,7 @@ def describe(loaded: LoadedModel) -> str:
             "These pictures come from **tiny-digits**, the book's own toy "
             "text-to-image model: Stable Diffusion's parts at about a 350th "
             "of the size, trained on 16 × 16 handwritten digits "
-            "(`tools/models/train_tiny_digits.py`)."
+            "by the loops of `dlbook.tiny_training`."
         )
     how = loaded.note or "as set"
     return (
