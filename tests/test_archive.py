@@ -27,7 +27,11 @@ from tools import settings
 from tools.rehearsal.standins import serve
 from tools.student.set_repository import set_repository
 
-pytestmark = [pytest.mark.book, pytest.mark.slow]  # builds a student site (a minute or two)
+pytestmark = [
+    pytest.mark.book,
+    pytest.mark.slow,  # builds a student site (a minute or two)
+    pytest.mark.environment,  # git and the site's build start with this environment
+]
 
 PUBLISHED = ROOT / "_build" / "publish"
 NEXT_TAG, NEXT_SEMESTER = "spring-2027", "Spring 2027"

@@ -26,7 +26,10 @@ import a11y
 from helpers import EDITIONS, ROOT, chapters, serve_folder
 from tools import settings
 
-pytestmark = pytest.mark.book  # needs the built book or builds one: not in the fast loop
+pytestmark = [
+    pytest.mark.book,  # needs the built book or builds one: not in the fast loop
+    pytest.mark.environment,  # a browser and a Jupyter server started with this environment
+]
 
 STUDENT, INSTRUCTOR = EDITIONS["student"], EDITIONS["instructor"]
 VENDORED = ROOT / "tools" / "sphinx" / "thebe"

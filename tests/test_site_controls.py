@@ -15,7 +15,10 @@ import a11y
 from helpers import EDITIONS, ROOT, chapters, open_page, pages, serve_folder
 from tools import settings
 
-pytestmark = pytest.mark.book  # needs the built book or builds one: not in the fast loop
+pytestmark = [
+    pytest.mark.book,  # needs the built book or builds one: not in the fast loop
+    pytest.mark.environment,  # a browser started with this environment
+]
 
 
 def soup(edition: str, name: str) -> BeautifulSoup:
