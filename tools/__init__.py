@@ -15,6 +15,7 @@
     models/     the training of chapter 5's tiny-digits
     rehearsal/  the semester build rehearsed against loopback stand-ins for the hub
     settings.py the course block of _config.yml, offline.env and what else is written once
+    stages.py   make test's timer: each stage's wall and CPU seconds, a table at the end
 
 Scripts run from the repository's root as modules (`python -m tools.book.build_book`), so
 `tools` is importable as a package without any sys.path edit; pytest gets the root from
