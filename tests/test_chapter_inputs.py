@@ -27,8 +27,8 @@ def page(imports: str, prose: str = "Some prose.") -> str:
 
 def make_root(path: Path) -> Path:
     """A book of four chapters over a small package: one reads `alpha`, two reads `beta` (which
-    imports `gamma`, relatively), three reads `models` (which names its assets/ folder), four
-    reads `data` (the image set)."""
+    imports `gamma`, relatively), three reads `models` (which names its assets/ folder and
+    imports `device`, which names DLBOOK_DEVICE), four reads `data` (DLBOOK_IMAGES)."""
     package = path / "code" / "dlbook"
     (package / "assets").mkdir(parents=True)
     (path / "book").mkdir()
@@ -37,8 +37,9 @@ def make_root(path: Path) -> Path:
         "code/dlbook/alpha.py": "ORDER = 1\n",
         "code/dlbook/beta.py": "from . import gamma\n",
         "code/dlbook/gamma.py": "STEP = 1\n",
-        "code/dlbook/models.py": 'from importlib import resources\nW = ("assets", "w.bin")\n',
-        "code/dlbook/data.py": "SETS = ()\n",
+        "code/dlbook/models.py": 'from . import device\nW = ("assets", "w.bin")\n',
+        "code/dlbook/device.py": '"""DLBOOK_DEVICE chooses."""\n',
+        "code/dlbook/data.py": 'SETTING = "DLBOOK_IMAGES"\n',
         "code/dlbook/assets/w.bin": "weights",
         "code/ruff.toml": "line-length = 80\n",
         "requirements.txt": "torch==2.14.1\n",

@@ -7,8 +7,9 @@ A chapter reads:
   files (assets/, configs/) that a module of that closure names as a string;
 - whatever in code/ is not the package's (code/ruff.toml, ...): counted for every chapter;
 - the lock and pyproject.toml (every chapter runs in the locked environment);
-- the resolved model setting (model, device, dtype) only when the closure holds `models` or
-  `device`, the resolved image set only when it holds `data`: a new model id re-executes
+- the resolved model setting (model, device, dtype) only when a module of the closure names
+  DLBOOK_MODEL or DLBOOK_DEVICE, the resolved image set only when one names DLBOOK_IMAGES
+  (read from the text, so a module split off keeps its chapters): a new model id re-executes
   chapters 4-6, not chapter 1.
 Its own cells are not hashed here: Jupyter Book's cache keys on them already, so a change of
 prose re-executes nothing and a change of code re-executes that chapter.
@@ -26,9 +27,9 @@ from tools.settings import GENERATED, ROOT
 
 PACKAGE = "dlbook"
 ENVIRONMENT = ("requirements.txt", "pyproject.toml")
-# The modules that read a setting (through models.resolve / data.image_set), and which part of
-# build_book.resolved_settings() they read.
-SETTING_READERS = {"models": "model", "device": "model", "data": "images"}
+# The variables a module names when it reads a setting, by the part of
+# build_book.resolved_settings() that says what they resolve to.
+SETTINGS = {"model": ("DLBOOK_MODEL", "DLBOOK_DEVICE"), "images": ("DLBOOK_IMAGES",)}
 CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```", re.M | re.S)
 
 
@@ -115,7 +116,9 @@ def settings_read(root: Path, page: Path, resolved: str) -> str:
     """The parts of `resolved` (build_book.resolved_settings(): "model: ...; images: ...") that
     the page's modules read."""
     parts = dict(part.split(": ", 1) for part in resolved.split("; "))
-    wanted = {SETTING_READERS[m] for m in closure(root, page) if m in SETTING_READERS}
+    package = root / "code" / PACKAGE
+    texts = [(package / f"{m}.py").read_text() for m in closure(root, page)]
+    wanted = [key for key, names in SETTINGS.items() if any(n in t for n in names for t in texts)]
     return "; ".join(f"{key}: {parts[key]}" for key in sorted(wanted))
 
 
