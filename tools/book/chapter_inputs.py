@@ -124,13 +124,14 @@ def settings_read(root: Path, page: Path, resolved: str) -> str:
 
 def fingerprints(root: Path = ROOT, *, settings: str) -> dict[str, str]:
     """Each chapter's fingerprint: the hash of what it reads under `settings`."""
-    result = {}
+    result, hashed = {}, {}  # each file hashed once, however many chapters read it
     for chapter in chapters(root):
         page = root / f"{chapter}.md"
         digest = hashlib.sha256()
         for file in files_read(root, page):
-            digest.update(str(file.relative_to(root)).encode() + b"\0")
-            digest.update(file.read_bytes())
+            if file not in hashed:
+                hashed[file] = hashlib.sha256(file.read_bytes()).digest()
+            digest.update(str(file.relative_to(root)).encode() + b"\0" + hashed[file])
         digest.update(settings_read(root, page, settings).encode())
         result[chapter] = digest.hexdigest()
     return result
