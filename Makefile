@@ -8,16 +8,22 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 UV_VERSION := $(shell sed -n 's/^uv==//p' requirements.txt)
+# make test times each stage it runs, prerequisites included, and prints a table at the end
+# (tools/stages.py; stdlib, so the system's Python): a stage's recipe lines start with
+# $(call timed,NAME). Elsewhere STAGES is empty and the lines run as written.
+timed = $(if $(STAGES),$(PYTHON) -m tools.stages --log $(STAGES) "$(1)" --)
 
 .PHONY: book student publish test check lint format golden bench serve lock lock-check \
-	tiny-model clean chromium offline-env pdf tex rehearsal rehearsal-fast assignments grade
+	tiny-model clean chromium offline-env pdf tex rehearsal rehearsal-fast assignments grade \
+	stages-start
 
 # The venv: pip only bootstraps uv (the version the lock pins), uv installs the lock.
 $(STAMP): requirements.txt pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(call timed,install) sh -c 'test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)'
+	$(call timed,install) $(BIN)/python -m pip install -q --disable-pip-version-check \
+		"uv==$(UV_VERSION)"
 	# requirements.txt ends with "-e .": dlbook is installed editable with the rest.
-	$(BIN)/uv pip sync -q --python $(BIN)/python requirements.txt
+	$(call timed,install) $(BIN)/uv pip sync -q --python $(BIN)/python requirements.txt
 	touch $@
 
 # Tests and nbval's references never follow a network that happens to be there: they pin the
@@ -27,28 +33,28 @@ OFFLINE := $(shell grep -E '^[A-Z_]+=' offline.env)
 $(foreach setting,$(OFFLINE),$(eval test check golden offline-env: export $(setting)))
 
 book: $(STAMP)
-	$(BIN)/python -m tools.book.build_book $(if $(MODEL),--model $(MODEL))
+	$(call timed,book) $(BIN)/python -m tools.book.build_book $(if $(MODEL),--model $(MODEL))
 
 # The student edition: the book's pages and outputs without solutions (not executed again),
 # into _build/student/_build/html. tests/test_editions.py checks that no solution reaches it.
 student: book
-	$(BIN)/python -m tools.book.build_book --edition student
+	$(call timed,student edition) $(BIN)/python -m tools.book.build_book --edition student
 
 # The public student repository's tree, in _build/publish: plain notebooks, package, Binder,
 # site (tools/student/publish.py). tests/test_publish.py runs every notebook from it.
 publish: student pdf
-	$(BIN)/python -m tools.student.publish
+	$(call timed,publish) $(BIN)/python -m tools.student.publish
 
 # The book as a PDF per edition, typeset by xelatex from the outputs make book / make student
 # made (no chapter runs again): _build/pdf/foundations.pdf (instructor) and
 # foundations-student.pdf, each also beside its site's index.html (tools/pdf/build_pdf.py).
 pdf: student tex
-	$(BIN)/python -m tools.pdf.build_pdf
+	$(call timed,PDFs) $(BIN)/python -m tools.pdf.build_pdf
 
 lint: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/actionlint
+	$(call timed,lint) $(BIN)/ruff check .
+	$(call timed,lint) $(BIN)/ruff format --check .
+	$(call timed,lint) $(BIN)/actionlint
 
 # The lock: `make lock` compiles requirements.txt (every OS) and binder/requirements.txt from
 # pyproject.toml; `make lock-check` proves both current and the lock installable everywhere.
@@ -56,7 +62,7 @@ lock: $(STAMP)
 	$(BIN)/python -m tools.book.lock
 
 lock-check: $(STAMP)
-	$(BIN)/python -m tools.book.lock --check
+	$(call timed,lock check) $(BIN)/python -m tools.book.lock --check
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
@@ -69,9 +75,15 @@ PYTEST := $(BIN)/python -m pytest -n logical --dist loadfile --no-loadscope-reor
 
 # Last, the semester script against the loopback stand-ins with small weights (its own copy of
 # the repository, its own settings): the build's real-model branches, in every run of CI.
-test: book student pdf publish lint lock-check chromium
-	$(PYTEST) tests book --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
-	$(MAKE) rehearsal-fast
+test: STAGES := _build/stages.tsv
+test: stages-start book student pdf publish lint lock-check chromium
+	$(call timed,pytest) $(PYTEST) tests book --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg
+	$(call timed,rehearsal) $(MAKE) rehearsal-fast
+	@$(PYTHON) -m tools.stages --log $(STAGES) --table
+
+stages-start:
+	rm -f $(STAGES)
 
 # Everything but nbval, against the book already in _build/html: for builds with the real model,
 # whose outputs differ from the offline references by design (.github/workflows/book.yml).
@@ -86,11 +98,11 @@ offline-env:
 		echo "$$name=$$(printenv $$name)"; done
 
 chromium:
-	tools/book/install_chromium.sh
+	$(call timed,chromium install) tools/book/install_chromium.sh
 
 # TeX Live (xelatex, latexmk), GNU FreeFont and poppler's tools, from Debian when missing.
 tex:
-	tools/pdf/install_tex.sh
+	$(call timed,TeX install) tools/pdf/install_tex.sh
 
 # Re-execute the paired notebooks, store their outputs as nbval's references, show what changed.
 golden: $(STAMP)

@@ -1,5 +1,5 @@
-"""The build itself: failing cells and unknown citations fail it, and a change in code/
-re-executes the chapters."""
+"""The build itself: failing cells and unknown citations fail it (a change in code/
+re-executes the chapters that read it: test_chapter_inputs.py)."""
 
 import os
 import re
@@ -89,28 +89,6 @@ def test_every_chapter_cites_and_every_key_exists():
         assert cited <= keys, f"{chapter} cites unknown keys {cited - keys}"
 
 
-def make_root(path: Path) -> Path:
-    (path / "code" / "dlbook").mkdir(parents=True)
-    (path / "code" / "dlbook" / "calculus.py").write_text("ORDER = 1\n")
-    (path / "requirements.txt").write_text("torch==2.14.1\n")
-    (path / "pyproject.toml").write_text("[project]\nname = 'dlbook'\n")
-    return path
-
-
-def test_fingerprint_moves_with_code_environment_and_resolved_settings(tmp_path):
-    root = make_root(tmp_path)
-    small = "model: random-small on cpu float32; images: offline samples"
-    first = build_book.fingerprint(root, settings=small)
-    assert build_book.fingerprint(root, settings=small) == first
-    (root / "code" / "dlbook" / "calculus.py").write_text("ORDER = 2\n")
-    second = build_book.fingerprint(root, settings=small)
-    assert second != first
-    (root / "requirements.txt").write_text("torch==2.14.0\n")
-    third = build_book.fingerprint(root, settings=small)
-    assert third != second
-    assert build_book.fingerprint(root, settings=small.replace("small", "full")) != third
-
-
 @pytest.mark.environment  # and DLBOOK_REHEARSAL_ARCHIVE, which it leaves as it finds it
 def test_auto_on_an_offline_cpu_is_the_same_build_as_random_small(tmp_path, monkeypatch):
     """make book (course defaults: auto) then make test (random-small, offline) must not execute
@@ -143,17 +121,6 @@ def test_auto_on_an_offline_cpu_is_the_same_build_as_random_small(tmp_path, monk
     assert settings["auto"] == f"model: {model} on {on} float32; images: offline samples"
     monkeypatch.setenv("DLBOOK_MODEL", "random-full")
     assert build_book.resolved_settings() != settings["auto"]
-
-
-def test_stale_outputs_are_forgotten(tmp_path):
-    build_dir = tmp_path / "_build"
-    for folder in (".jupyter_cache", ".doctrees", "jupyter_execute", "html"):
-        (build_dir / folder).mkdir(parents=True)
-    (build_dir / ".inputs-fingerprint").write_text("old")
-    assert build_book.forget_stale_outputs(build_dir, "old") is False
-    assert (build_dir / ".jupyter_cache").exists()
-    assert build_book.forget_stale_outputs(build_dir, "new") is True
-    assert sorted(p.name for p in build_dir.iterdir()) == ["html"]
 
 
 @pytest.mark.environment

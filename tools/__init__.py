@@ -1,7 +1,8 @@
 """The tools that build, check and publish the book, one folder per stage:
 
-    book/       the book: the fingerprinted build (build_book), the semester build that book.yml
-                runs (semester_build, stdlib only), nbval's references, the lock, chromium
+    book/       the book: the build fingerprinted per chapter (build_book, chapter_inputs), the
+                semester build that book.yml runs (semester_build, stdlib only), nbval's
+                references, the lock, chromium
     sphinx/     the extensions Jupyter Book loads: the build-info footer, MathJax served from the
                 build, the download menu, the accessibility fixes (theme/), the PDF's front matter,
                 the cell timeout for full-size networks on a CPU, Live Code (thebe, vendored in
@@ -16,6 +17,7 @@
     grading/    the graded homework: make assignments, make grade, LMS exports (GRADING.md)
     rehearsal/  the semester build rehearsed against loopback stand-ins for the hub
     settings.py the course block of _config.yml, offline.env and what else is written once
+    stages.py   make test's timer: each stage's wall and CPU seconds, a table at the end
 
 Scripts run from the repository's root as modules (`python -m tools.book.build_book`), so
 `tools` is importable as a package without any sys.path edit; pytest gets the root from

@@ -1,24 +1,27 @@
-"""Build the book into <output>/_build/html, re-executing chapters whenever their inputs change.
+"""Build the book into <output>/_build/html, re-executing a chapter whenever what it reads changes.
 
 Jupyter Book's execution cache keys on cell source only: a change in `code/` (which the cells
 import), in the pinned environment or in the model setting would otherwise leave stale outputs.
-We fingerprint those inputs and, when the fingerprint moves, drop the cache and the doctrees so
-that every chapter runs again.
+We fingerprint what each chapter reads (tools/book/chapter_inputs.py) and, where a chapter's
+fingerprint moves, drop its cache record and doctree so that it runs again, and only it: a new
+model id re-executes chapters 4-6, a change in dlbook/calculus.py the chapters that import it.
 """
 
 import argparse
-import fnmatch
-import hashlib
+import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from tools.settings import GENERATED, export_course
+import jupytext
+from jupyter_cache import get_cache
+
+from tools.book import chapter_inputs
+from tools.settings import export_course
 
 ROOT = Path(__file__).resolve().parents[2]
-FINGERPRINTED = ("code", "requirements.txt", "pyproject.toml")
 
 
 def resolved_settings() -> str:
@@ -48,36 +51,44 @@ def cell_timeout(resolved: str) -> int | None:
 
 
 def current_fingerprint() -> str:
-    """The fingerprint of the book `make book` would build now (make pdf checks its outputs)."""
-    return fingerprint(settings=resolved_settings())
+    """The stamp of the book `make book` would build now (make pdf checks its outputs)."""
+    return stamp_text(chapter_inputs.fingerprints(settings=resolved_settings()))
 
 
-def fingerprint(root: Path = ROOT, *, settings: str) -> str:
-    """The inputs' hash: code/, the lock, pyproject and `settings` (resolved_settings(): a
-    required argument, since a fingerprint without them matches no build)."""
-    digest = hashlib.sha256()
-    for name in FINGERPRINTED:
-        path = root / name
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for file in files:
-            if any(fnmatch.fnmatch(part, p) for part in file.parts for p in GENERATED):
-                continue
-            digest.update(str(file.relative_to(root)).encode())
-            digest.update(file.read_bytes())
-    digest.update(settings.encode())
-    return digest.hexdigest()
+def stamp_text(current: dict[str, str]) -> str:
+    return json.dumps(current, indent=1, sort_keys=True) + "\n"
 
 
-def forget_stale_outputs(build_dir: Path, current: str) -> bool:
-    """Drop executed outputs that `current` (a fingerprint) does not vouch for; True if any went."""
+def forget_stale_outputs(build_dir: Path, current: dict[str, str], root: Path = ROOT) -> list[str]:
+    """Drop the executed outputs that `current` (chapter_inputs.fingerprints) does not vouch for;
+    return the chapters that will execute again ("all" when the whole cache went)."""
     stamp = build_dir / ".inputs-fingerprint"
-    if stamp.exists() and stamp.read_text() == current:
-        return False
-    # Without a stamp we cannot vouch for an existing cache either.
-    for leftover in (".jupyter_cache", ".doctrees", "jupyter_execute"):
-        shutil.rmtree(build_dir / leftover, ignore_errors=True)
-    stamp.unlink(missing_ok=True)
-    return True
+    try:
+        built = json.loads(stamp.read_text())
+    except (OSError, ValueError):
+        built = None
+    if not isinstance(built, dict):
+        # Without a stamp per chapter we cannot vouch for an existing cache.
+        for leftover in (".jupyter_cache", ".doctrees", "jupyter_execute"):
+            shutil.rmtree(build_dir / leftover, ignore_errors=True)
+        stamp.unlink(missing_ok=True)
+        return ["all"]
+    stale = [chapter for chapter in current if built.get(chapter) != current[chapter]]
+    cached = build_dir / ".jupyter_cache"  # none in the student edition's, which executes nothing
+    cache = get_cache(cached) if cached.is_dir() else None
+    for chapter in stale:
+        # The record these cells would match, and the doctree: Sphinx reads the page again
+        # (a missing doctree is a changed page) and myst-nb, finding no record, executes it.
+        try:
+            record = cache and cache.match_cache_notebook(jupytext.read(root / f"{chapter}.md"))
+        except KeyError:  # its cells changed too: nothing cached matches them
+            record = None
+        if record:
+            cache.remove_cache(record.pk)
+        (build_dir / ".doctrees" / f"{chapter}.doctree").unlink(missing_ok=True)
+        built.pop(chapter, None)  # vouched for again by the build that executes it
+    stamp.write_text(stamp_text(built))
+    return stale
 
 
 def build(output: Path, source: Path = ROOT) -> int:
@@ -104,9 +115,12 @@ def build(output: Path, source: Path = ROOT) -> int:
     if timeout and "DLBOOK_CELL_TIMEOUT" not in os.environ:  # a person's own setting wins
         os.environ["DLBOOK_CELL_TIMEOUT"] = str(timeout)
         print(f"build_book: full-size networks on a CPU: a cell may run {timeout} s")
-    current = fingerprint(settings=resolved)
-    if forget_stale_outputs(build_dir, current) and (build_dir / "html").exists():
-        print("build_book: code/ or the environment changed; re-executing every chapter")
+    current = chapter_inputs.fingerprints(settings=resolved)
+    stale = forget_stale_outputs(build_dir, current)
+    if stale and stale != ["all"]:  # (a first build executes all, and says nothing of it)
+        print(f"build_book: what they read changed: executing {', '.join(stale)} again")
+    elif stale and (build_dir / "html").exists():
+        print("build_book: no stamp per chapter vouches for the cache: executing every chapter")
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     command = [
         str(jupyter_book),
@@ -119,7 +133,7 @@ def build(output: Path, source: Path = ROOT) -> int:
     ]
     result = subprocess.run(command, cwd=source)
     if result.returncode == 0:
-        (build_dir / ".inputs-fingerprint").write_text(current)
+        (build_dir / ".inputs-fingerprint").write_text(stamp_text(current))
     return result.returncode
 
 

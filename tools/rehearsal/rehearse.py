@@ -8,7 +8,9 @@ book.yml runs, against loopback stand-ins for the hub and the course's host.
 - A course host (standins/course.py) serves a coco_humans-shaped zip, pinned for this run only
   through DLBOOK_REHEARSAL_ARCHIVE.
 - The build runs in a copy of the repository with a venv of its own, so the book in _build is
-  left as it was; it takes its model and images from the course block, as book.yml's run does;
+  left as it was; it takes its model and images from the course block, as book.yml's run does,
+  and starts from this checkout's execution cache as book.yml's starts from the runner's (the
+  chapters whose inputs the settings change execute, the rest come from the cache: asserted);
   then the pages are read back, and the output says what was proved.
 """
 
@@ -23,12 +25,16 @@ import time
 from pathlib import Path
 
 from tools import settings, snapshot
-from tools.book import semester_build
+from tools.book import chapter_inputs, semester_build
 from tools.rehearsal.standins import course, hub, weights
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "hf_rehearsal_granted"
 CHAPTERS = ("book/04-pipeline", "book/05-diffusion", "book/06-safety")
+# What book.yml's runner restores before its build (actions/cache): the execution cache, the
+# doctrees, the outputs and the stamp of what each chapter read (tools/book/chapter_inputs.py).
+RESTORED = ("_build/.jupyter_cache", "_build/.doctrees", "_build/jupyter_execute",
+            "_build/.inputs-fingerprint")  # fmt: skip
 # The fast rehearsal's `make check`: the tests that read what was built (the sites, both PDFs,
 # the published tree) and those whose answer depends on the environment they run in
 # (`environment`: make's invocation, the variables, the caches the build filled; an unmarked
@@ -59,6 +65,30 @@ def copy_repository(target: Path) -> Path:
     return target
 
 
+def restore_cache(book: Path) -> list[str]:
+    """Seed the copy with this checkout's execution cache, as book.yml restores the runner's:
+    the chapters that read no model or image setting then come from it, and the ones whose
+    fingerprint the semester's settings move (4-6) execute. Returns what was restored."""
+    restored = []
+    for name in RESTORED:
+        source, target = ROOT / name, book / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target)
+        elif source.is_file():
+            shutil.copy2(source, target)
+        else:
+            continue
+        restored.append(name)
+    return restored
+
+
+def chapters_run(log: str) -> dict[str, str]:
+    """Each chapter's way to its outputs in the build's log: "executed" or "cache"."""
+    found = re.findall(r"(book/[\w-]+)\.md: (Executed notebook|Using cached notebook)", log)
+    return {page: "executed" if how.startswith("Executed") else "cache" for page, how in found}
+
+
 def environment(hub: str, archive: str, work: Path, size: str) -> dict[str, str]:
     """The semester build's environment: this one, with the stand-ins' addresses (`hub`, the
     `archive` pin "URL SIZE SHA256"), caches in `work`, without the course block's settings
@@ -81,10 +111,17 @@ def environment(hub: str, archive: str, work: Path, size: str) -> dict[str, str]
     return env
 
 
-def read_back(book: Path, log: str, model: str) -> list[str]:
+def read_back(book: Path, log: str, model: str, restored: bool) -> list[str]:
     """What the built pages say about the run with `model`; raise AssertionError where they
-    disagree."""
+    disagree. `restored`: the copy started from this checkout's execution cache."""
     proved = []
+    runs = chapters_run(log)
+    if restored:  # the cache path: only the chapters the settings change ran, the rest built
+        executed = sorted(page for page, how in runs.items() if how == "executed")
+        assert executed == list(CHAPTERS), f"executed {executed}, not only {list(CHAPTERS)}"
+        others = [c for c in chapter_inputs.chapters(book) if c not in CHAPTERS]
+        assert all((book / "_build" / "html" / f"{c}.html").is_file() for c in others), others
+        proved.append(f"from the restored cache, not executed again: {', '.join(others)}")
     for chapter in CHAPTERS:
         page = (book / "_build" / "html" / f"{chapter}.html").read_text()
         assert f"real weights of <code>{model}</code>" in page, f"{chapter}: notice"
@@ -125,6 +162,7 @@ def main() -> None:
     made = time.monotonic() - start
     shutil.rmtree(work / "book", ignore_errors=True)
     book = copy_repository(work / "book")
+    restored = restore_cache(book)
     stand_in = hub.Repo(model, repo, tokens={TOKEN})
     with hub.LoopbackHub([stand_in]) as loopback, course.CourseHost(archive) as host:
         env = environment(loopback.url, f"{host.file_url} {size} {sha256}", work, args.size)
@@ -142,13 +180,14 @@ def main() -> None:
         sys.exit(f"rehearsal: the semester build failed (exit {build.returncode}); see above; "
                  f"everything it made is kept in {work}")  # fmt: skip
     try:
-        proved = read_back(book, "".join(lines), model)
+        proved = read_back(book, "".join(lines), model, "_build/.jupyter_cache" in restored)
     except AssertionError as error:
         sys.exit(f"rehearsal: the built pages disagree: {error}; everything is kept in {work}")
     if args.workdir is None:  # a temporary folder: gone once the run has proved its point
         shutil.rmtree(work, ignore_errors=True)
     print(f"\n=== rehearsal ({args.size} weights, {time.monotonic() - start:.0f} s in all):")
     print(f"  stand-ins written in {made:.0f} s: SD v1-4's layout, {archive.name} ({size:,} B)")
+    print(f"  restored from this checkout, as book.yml restores: {', '.join(restored) or 'none'}")
     print(f"  the gated loopback hub answered {downloads} GET requests, with HF_TOKEN")
     for line in proved:
         print(f"  {line}")

@@ -6,8 +6,8 @@ column say where this build's outputs came from:
 
 - `executed`: the chapter ran in this build (myst-nb found no match in the execution cache);
 - `cache`: the outputs are an earlier build's, from the execution cache, since neither the
-  chapter's cells nor what they run on changed (tools/book/build_book.py drops the cache when
-  code/, the lock or the model setting moves).
+  chapter's cells nor what they run on changed (tools/book/build_book.py drops a chapter's
+  record when what it reads moves: tools/book/chapter_inputs.py).
 
 The student edition executes nothing: its chapters carry the instructor build's outputs, read
 from that build's cache (tools/student/student_edition.py), which also writes what the cache
