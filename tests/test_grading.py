@@ -20,9 +20,15 @@ from helpers import ROOT
 # grading environment's home (DLBOOK_GRADING_HOME) and nbgrader's processes are the environment's
 pytestmark = [pytest.mark.slow, pytest.mark.book, pytest.mark.environment]
 
+
 # make test runs a pytest worker per core: this file's share, but two grading workers at least,
 # so that the grader's parallel path runs
-WORKERS = max(2, (os.cpu_count() or 1) // int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")))
+def workers() -> int:
+    """Read when a test runs, not on import (tests/test_environment.py)."""
+    shares = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    return max(2, (os.cpu_count() or 1) // shares)
+
+
 KERNEL_ENVIRONMENT = {
     "PATH", "HOME", "TMPDIR", "LANG", "MPLBACKEND", "MPLCONFIGDIR", "DLBOOK_DATA", "TQDM_DISABLE",
     "OMP_NUM_THREADS", "DLBOOK_RECORD", "JPY_PARENT_PID", "JPY_SESSION_NAME", "CLICOLOR",
@@ -35,7 +41,7 @@ def course(tmp_path_factory, html_dir):
     from tools.grading import assignments, course
 
     folder = tmp_path_factory.mktemp("course") / "assignments"
-    assignments.make(folder, WORKERS, log=lambda line: None)
+    assignments.make(folder, workers(), log=lambda line: None)
     return folder, course.load(folder)
 
 
@@ -124,7 +130,7 @@ def graded(course, tmp_path_factory):
     base = tmp_path_factory.mktemp("grading")
     submissions = class_of(folder, loaded, base / "submissions")
     log = []
-    grade.grade_folder(submissions, folder, base / "grades", WORKERS, log=log.append)
+    grade.grade_folder(submissions, folder, base / "grades", workers(), log=log.append)
     with open(base / "grades" / "grades.csv", newline="") as file:
         rows = list(csv.DictReader(file))
     table = {(r["student"], r["assignment"], r["exercise"]): r for r in rows}
@@ -361,7 +367,7 @@ def test_grading_again_gives_the_same_csv_and_a_new_submission_replaces_the_old(
     runs, logs = [], []
     for _ in range(2):
         logs.append([])
-        grade.grade_folder(submissions, folder, tmp_path / "grades", WORKERS, log=logs[-1].append)
+        grade.grade_folder(submissions, folder, tmp_path / "grades", workers(), log=logs[-1].append)
         runs.append((tmp_path / "grades" / "grades.csv").read_bytes())
     assert runs[0] == runs[1]
     assert any("2 notebooks of 2 students, 0 to run" in line for line in logs[1]), logs[1]
@@ -371,7 +377,7 @@ def test_grading_again_gives_the_same_csv_and_a_new_submission_replaces_the_old(
     book.close()
     (submissions / "resent" / f"{name}.ipynb").write_text(json.dumps(solved(folder, name)))
     logs.append([])
-    rows = grade.grade_folder(submissions, folder, tmp_path / "grades", WORKERS,
+    rows = grade.grade_folder(submissions, folder, tmp_path / "grades", workers(),
                               log=logs[-1].append)  # fmt: skip
     assert any(", 1 to run" in line for line in logs[-1]), logs[-1]
     table = {(r["student"], r["exercise"]): r for r in rows}

@@ -72,6 +72,7 @@ def test_no_hidden_test_on_the_student_site_or_in_the_published_tree():
         assert_no_hidden_test_in(files, root)
 
 
+@pytest.mark.environment  # pdftotext starts with this environment
 def test_no_hidden_test_in_the_student_pdf():
     if not PDF.exists() or shutil.which("pdftotext") is None:
         pytest.skip("no student PDF or no pdftotext: make pdf (make test does)")
