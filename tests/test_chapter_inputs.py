@@ -82,6 +82,9 @@ def test_a_change_moves_the_fingerprints_of_the_chapters_that_read_it(tmp_path):
     assert moved(root, write("requirements.txt", "torch==2.14.0\n")) == every
     assert moved(root, write("pyproject.toml", "[project]\nname = 'other'\n")) == every
     assert moved(root, write("code/ruff.toml", "line-length = 88\n")) == every
+    # what tools leave in code/ (ruff's cache after make lint) is read by no chapter
+    (root / "code" / ".ruff_cache").mkdir()
+    assert moved(root, write("code/.ruff_cache/CACHEDIR.TAG", "Signature")) == []
     # a module imported from now on joins the chapter's closure
     assert moved(root, write("code/dlbook/alpha.py", "from dlbook import gamma\n")) == ["one"]
     assert moved(root, write("code/dlbook/gamma.py", "STEP = 3\n")) == ["one", "two"]

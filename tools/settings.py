@@ -24,8 +24,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OFFLINE = ROOT / "offline.env"
 GITHUB = re.compile(r"https://github\.com/([\w.-]+)/([\w.-]+)")
-# Left behind by Python and pip in code/: never fingerprinted, copied or published.
-GENERATED = ("__pycache__", "*.pyc", "*.egg-info")
+# Left behind by Python, pip and the tools in code/ (make lint writes code/.ruff_cache): never
+# fingerprinted, copied or published.
+GENERATED = (
+    "__pycache__",
+    "*.pyc",
+    "*.egg-info",
+    ".ruff_cache",
+    ".pytest_cache",
+    ".ipynb_checkpoints",
+)
 # The course settings the build exports, so that the chapters' kernels see them; the
 # environment (or make book MODEL=...) wins over _config.yml.
 ENVIRONMENT = {"model": "DLBOOK_MODEL", "images": "DLBOOK_IMAGES", "semester": "DLBOOK_SEMESTER"}
