@@ -1,7 +1,7 @@
 # Two commands on a fresh machine (Python 3.11, offline but for the package registries):
 #   make book   build the HTML book into _build/html, every chapter executed
 #               (make student: the student edition; make publish: its public repository)
-#   make test   lint, unit tests, site checks and nbval against the committed outputs
+#   make test   lint, unit tests, site checks, nbval's references against the build's outputs
 # The Python of pyproject.toml's requires-python, which states it once.
 PYTHON ?= python$(shell sed -n 's/^requires-python = ">=\([0-9.]*\)"/\1/p' pyproject.toml)
 VENV := .venv
@@ -77,7 +77,7 @@ PYTEST := $(BIN)/python -m pytest -n logical --dist loadfile --no-loadscope-reor
 # the repository, its own settings): the build's real-model branches, in every run of CI.
 test: STAGES := _build/stages.tsv
 test: stages-start book student pdf publish lint lock-check chromium
-	$(call timed,pytest) $(PYTEST) tests book --nbval --nbval-current-env \
+	$(call timed,pytest) $(PYTEST) tests book --nbval-build \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg
 	$(call timed,rehearsal) $(MAKE) rehearsal-fast
 	@$(PYTHON) -m tools.stages --log $(STAGES) --table

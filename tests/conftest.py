@@ -22,11 +22,8 @@ LONGEST_FIRST = (
     "tests/test_student_notebooks.py",  # six notebooks in a fresh venv, ~170 s
     "tests/test_browser.py",  # axe-core on every instructor page at two widths, Tab walks
     "tests/test_accessibility.py",  # axe-core on every student page at two widths
-    "book/05-diffusion.ipynb",
     "tests/test_digits.py",
-    "book/04-pipeline.ipynb",
     "tests/test_offline.py",
-    "book/06-safety.ipynb",
     "tests/test_models.py",
     "tests/test_diffusion.py",
 )

@@ -1,13 +1,19 @@
-"""nbval must catch a change in dlbook: plant one in a copy of the package and watch it fail."""
+"""nbval must catch a change in dlbook: plant one in a copy of the package and watch it fail;
+and make test's comparison with the build's outputs (--nbval-build) must catch a stored output
+the build disagrees with, and refuse outputs older than what the chapter reads."""
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
+import nbformat
 import pytest
 
-from helpers import ROOT
+from helpers import ROOT, unwatched_environment
+from tools import settings
 
 pytestmark = [
     pytest.mark.book,  # needs the built book or builds one: not in the fast loop
@@ -61,3 +67,55 @@ def test_planted_change_in_the_power_rule_fails_nbval(tmp_path):
     assert result.returncode != 0, result.stdout[-2000:]
     assert "failed" in result.stdout
     assert "p1(x) = 5x³ − 8x² + 9x − 8" in result.stdout  # the planted derivative, reported
+
+
+def run_nbval_build(build: Path, *notebooks: Path):
+    """`pytest --nbval-build` (tests/nbval_build.py) on `notebooks`, against `build`'s outputs,
+    under the offline settings make test's build ran with."""
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-build",
+               "--nbval-build-dir", str(build), "--nbval-sanitize-with",
+               "tests/nbval_sanitize.cfg", *map(str, notebooks)]  # fmt: skip
+    environment = unwatched_environment(**settings.offline())
+    return subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True)
+
+
+def paired_copy(folder: Path, chapter: str) -> Path:
+    folder.mkdir()
+    for suffix in (".md", ".ipynb"):
+        shutil.copy(ROOT / "book" / f"{chapter}{suffix}", folder)
+    return folder / f"{chapter}.ipynb"
+
+
+def test_a_reference_the_build_disagrees_with_fails(html_dir, tmp_path):
+    """A planted change in a stored output fails against the build's execution; the same
+    notebook unchanged, in the same run, passes."""
+    control = paired_copy(tmp_path / "control", "02-softmax")
+    planted = paired_copy(tmp_path / "planted", "02-softmax")
+    notebook = nbformat.read(planted, as_version=4)
+    first = next(cell for cell in notebook.cells if cell.cell_type == "code")
+    assert "sum of p  = 1.0" in first.outputs[0].text, "the plant no longer applies"
+    first.outputs[0].text = first.outputs[0].text.replace("sum of p  = 1.0", "sum of p  = 0.9")
+    nbformat.write(notebook, planted)
+
+    result = run_nbval_build(ROOT / "_build", control, planted)
+    assert result.returncode == 1, result.stdout[-3000:]
+    # every compared cell of both copies passed but the planted one, which nbval reports
+    cells = sum(cell.cell_type == "code" for cell in notebook.cells)
+    skipped = sum("nbval-skip" in cell.metadata.get("tags", []) for cell in notebook.cells)
+    summary = f"1 failed, {2 * (cells - skipped) - 1} passed, {2 * skipped} skipped"
+    assert summary in result.stdout, result.stdout[-3000:]
+    assert "Cell 0: Cell outputs differ" in result.stdout and "= 0.9" in result.stdout
+
+
+def test_a_stale_build_is_never_compared(html_dir, tmp_path):
+    """Outputs executed before what the chapter reads changed: no comparison, `make book`."""
+    build = tmp_path / "_build"
+    shutil.copytree(ROOT / "_build" / ".jupyter_cache", build / ".jupyter_cache")
+    stamp = json.loads((ROOT / "_build" / ".inputs-fingerprint").read_text())
+    stamp["book/02-softmax"] = "0" * 64  # as if code/ had changed since it executed
+    (build / ".inputs-fingerprint").write_text(json.dumps(stamp))
+
+    result = run_nbval_build(build, ROOT / "book" / "02-softmax.ipynb")
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "book/02-softmax: the build's outputs are missing or stale" in result.stdout
+    assert "run `make book`" in result.stdout and " passed" not in result.stdout
