@@ -15,7 +15,7 @@ timed = $(if $(STAGES),$(PYTHON) -m tools.stages --log $(STAGES) "$(1)" --)
 
 .PHONY: book student publish test check lint format golden bench serve lock lock-check \
 	tiny-model clean chromium offline-env pdf tex rehearsal rehearsal-fast assignments grade \
-	stages-start
+	stages-start test-pytest test-rehearsal
 
 # The venv: pip only bootstraps uv (the version the lock pins), uv installs the lock.
 $(STAMP): requirements.txt pyproject.toml
@@ -30,7 +30,7 @@ $(STAMP): requirements.txt pyproject.toml
 # offline settings of offline.env (and so do the prerequisites they build: make test's book and
 # student; make check builds nothing, so a real-model book built before it stays as it is).
 OFFLINE := $(shell grep -E '^[A-Z_]+=' offline.env)
-$(foreach setting,$(OFFLINE),$(eval test check golden offline-env: export $(setting)))
+$(foreach setting,$(OFFLINE),$(eval test test-pytest test-rehearsal check golden offline-env: export $(setting)))
 
 book: $(STAMP)
 	$(call timed,book) $(BIN)/python -m tools.book.build_book $(if $(MODEL),--model $(MODEL))
@@ -73,17 +73,28 @@ format: $(STAMP)
 # longest first and gives each worker its share of the cores.
 PYTEST := $(BIN)/python -m pytest -n logical --dist loadfile --no-loadscope-reorder
 
-# Last, the semester script against the loopback stand-ins with small weights (its own copy of
-# the repository, its own settings): the build's real-model branches, in every run of CI.
+# Beside pytest, the semester script against the loopback stand-ins with small weights (its own
+# copy of the repository, venv, ports and caches): the build's real-model branches, in every run
+# of CI. The two are independent, so they run side by side (-j2), each one's output printed
+# whole when it ends (-Otarget): the rehearsal needs only the book's execution cache and starts
+# once the book is built; each one's serial stretches (stand-ins, Sphinx, xelatex, pytest's last
+# long file) fill the other's idle core.
 test: STAGES := _build/stages.tsv
-test: stages-start book student pdf publish lint lock-check chromium
-	$(call timed,pytest) $(PYTEST) tests book --nbval-build \
-		--nbval-sanitize-with tests/nbval_sanitize.cfg
-	$(call timed,rehearsal) $(MAKE) rehearsal-fast
+test: stages-start
+	$(MAKE) -j2 -Otarget --no-print-directory test-pytest test-rehearsal STAGES=$(STAGES)
 	@$(PYTHON) -m tools.stages --log $(STAGES) --table
 
+test-pytest: book student pdf publish lint lock-check chromium
+	$(call timed,pytest) $(PYTEST) tests book --nbval-build \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg
+
+# chromium and TeX first: the rehearsal's make check would install them too, and two apt-gets
+# at once fail on dpkg's lock.
+test-rehearsal: book chromium tex
+	$(call timed,rehearsal) $(MAKE) rehearsal-fast
+
 stages-start:
-	rm -f $(STAGES)
+	$(PYTHON) -m tools.stages --log $(STAGES) --start
 
 # Everything but nbval, against the book already in _build/html: for builds with the real model,
 # whose outputs differ from the offline references by design (.github/workflows/book.yml).
@@ -97,7 +108,8 @@ offline-env:
 	@for name in $(foreach setting,$(OFFLINE),$(firstword $(subst =, ,$(setting)))); do \
 		echo "$$name=$$(printenv $$name)"; done
 
-chromium:
+# After TeX (order only): one apt-get at a time under make -j (test runs so).
+chromium: | tex
 	$(call timed,chromium install) tools/book/install_chromium.sh
 
 # TeX Live (xelatex, latexmk), GNU FreeFont and poppler's tools, from Debian when missing.
