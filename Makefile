@@ -89,9 +89,12 @@ test-pytest: book student pdf publish lint lock-check chromium
 		--nbval-sanitize-with tests/nbval_sanitize.cfg
 
 # chromium and TeX first: the rehearsal's make check would install them too, and two apt-gets
-# at once fail on dpkg's lock.
+# at once fail on dpkg's lock. A third of the cores for its chapters' kernels: beside pytest's
+# workers (each a thread per its share), a kernel spinning two threads on two cores runs several
+# times slower (tests/conftest.py).
 test-rehearsal: book chromium tex
-	$(call timed,rehearsal) $(MAKE) rehearsal-fast
+	$(call timed,rehearsal) $(MAKE) rehearsal-fast \
+		THREADS=$(shell n=$$(nproc); echo $$(( n / 3 > 0 ? n / 3 : 1 )))
 
 stages-start:
 	$(PYTHON) -m tools.stages --log $(STAGES) --start
@@ -151,9 +154,10 @@ grade: $(STAMP)
 # The semester build (tools/book/semester_build.py, which book.yml runs) rehearsed against a
 # loopback hub (gated, HF_TOKEN) and course host, on this machine's CPU, in a copy of the repository.
 # `rehearsal`: SD v1-4's full architectures (slow on a CPU: see bench/README.md);
-# `rehearsal-fast`: the same script and stand-ins with random-small weights (part of make test).
+# `rehearsal-fast`: the same script and stand-ins with random-small weights (part of make test;
+# THREADS=N: its chapters' kernels run N threads).
 rehearsal: $(STAMP)
 	$(BIN)/python -m tools.rehearsal.rehearse --size full
 
 rehearsal-fast: $(STAMP)
-	$(BIN)/python -m tools.rehearsal.rehearse --size small
+	$(if $(THREADS),OMP_NUM_THREADS=$(THREADS) )$(BIN)/python -m tools.rehearsal.rehearse --size small

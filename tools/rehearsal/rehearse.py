@@ -39,7 +39,7 @@ RESTORED = ("_build/.jupyter_cache", "_build/.doctrees", "_build/jupyter_execute
 # the published tree) and those whose answer depends on the environment they run in
 # (`environment`: make's invocation, the variables, the caches the build filled; an unmarked
 # one fails, tests/environment_marker.py); not the rest of the package's, nor the published
-# notebooks, which run offline whatever the book was built with: make test has just run those.
+# notebooks, which run offline whatever the book was built with: make test's pytest runs those.
 FAST_CHECK = '-m "book or environment" --ignore=tests/test_student_notebooks.py'
 # How a make hands its invocation down to a make run inside it (flags: `w` prints "Entering
 # directory" lines; overrides; the level). The build gets none of this process's: it runs as
@@ -103,9 +103,9 @@ def environment(hub: str, archive: str, work: Path, size: str) -> dict[str, str]
     for variable in (*semester_build.SETTINGS, *MAKE_INVOCATION):
         env.pop(variable, None)
     env["MAKELEVEL"] = "1"  # the build is make's child, as under `make rehearsal`
-    if size == "small":  # in make test, which has run every other test already
+    if size == "small":  # in make test, whose pytest runs every other test beside this
         env["CHECK_ARGS"] = FAST_CHECK
-        # and has browsed every page of the offline book: here only the pages whose
+        # and browses every page of the offline book: here only the pages whose
         # outputs these settings change (each also has the footer every page shows)
         env["DLBOOK_BROWSE"] = ",".join(CHAPTERS)
     return env
