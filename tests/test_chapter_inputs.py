@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import jupytext
+import nbformat
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
 
@@ -137,10 +138,14 @@ def test_stale_chapters_lose_their_cached_outputs_and_doctrees_only(tmp_path):
         doctree.parent.mkdir(parents=True, exist_ok=True)
         doctree.write_text("pickled")
     (build_dir / "jupyter_execute").mkdir()
+    # and chapter 2 as it was before a change of its cells: put back, they would match this
+    earlier = jupytext.read(root / "book/02-two.md")
+    earlier.cells.append(nbformat.v4.new_code_cell("print('an earlier cell')"))
+    cache.cache_notebook_bundle(CacheBundleIn(earlier, uri="book/02-two"), check_validity=False)
     stamp = build_dir / ".inputs-fingerprint"
     stamp.write_text(build_book.stamp_text(current))
     assert build_book.forget_stale_outputs(build_dir, current, root) == []
-    assert len(cache.list_cache_records()) == 4
+    assert len(cache.list_cache_records()) == 5
 
     write("code/dlbook/gamma.py", "STEP = 2\n")(root)
     now = chapter_inputs.fingerprints(root, settings=OFFLINE)

@@ -15,7 +15,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import jupytext
 from jupyter_cache import get_cache
 
 from tools.book import chapter_inputs
@@ -76,15 +75,15 @@ def forget_stale_outputs(build_dir: Path, current: dict[str, str], root: Path = 
     stale = [chapter for chapter in current if built.get(chapter) != current[chapter]]
     cached = build_dir / ".jupyter_cache"  # none in the student edition's, which executes nothing
     cache = get_cache(cached) if cached.is_dir() else None
+    records = cache.list_cache_records() if cache else []
     for chapter in stale:
-        # The record these cells would match, and the doctree: Sphinx reads the page again
-        # (a missing doctree is a changed page) and myst-nb, finding no record, executes it.
-        try:
-            record = cache and cache.match_cache_notebook(jupytext.read(root / f"{chapter}.md"))
-        except KeyError:  # its cells changed too: nothing cached matches them
-            record = None
-        if record:
-            cache.remove_cache(record.pk)
+        # Every record of the chapter, whatever cells it was made from (cells put back as they
+        # were would match an older one, executed under what the chapter read then), and the
+        # doctree: Sphinx reads the page again (a missing doctree is a changed page) and
+        # myst-nb, finding no record, executes it.
+        for record in records:
+            if Path(record.uri).stem == Path(chapter).name:
+                cache.remove_cache(record.pk)
         (build_dir / ".doctrees" / f"{chapter}.doctree").unlink(missing_ok=True)
         built.pop(chapter, None)  # vouched for again by the build that executes it
     stamp.write_text(stamp_text(built))
