@@ -1,6 +1,9 @@
 """The rehearsal starts from this checkout's execution cache, as book.yml's runner starts from
 its own, and proves from the build's log that only the chapters its settings change ran."""
 
+import contextlib
+import sqlite3
+
 import pytest
 
 from tools.rehearsal import rehearse
@@ -56,10 +59,20 @@ def test_the_copy_gets_what_book_yml_restores(tmp_path, monkeypatch):
         (checkout / name).mkdir(parents=True)
         (checkout / name / "kept").write_text(name)
     (checkout / "_build" / ".inputs-fingerprint").write_text("{}\n")
+    # the cache's database, read (and so written) by make test's editions while this copies it
+    cache = checkout / "_build" / ".jupyter_cache"
+    with contextlib.closing(sqlite3.connect(cache / "global.db")) as database, database:
+        database.execute("create table records (uri text)")
+        database.execute("insert into records values ('book/01-one.md')")
+    (cache / "global.db-journal").write_bytes(b"a writer's journal, gone a moment later")
     monkeypatch.setattr(rehearse, "ROOT", checkout)
     assert rehearse.restore_cache(copy) == list(rehearse.RESTORED)
     for name in rehearse.RESTORED[:-1]:
         assert (copy / name / "kept").read_text() == name
+    copied = copy / "_build" / ".jupyter_cache"
+    assert not (copied / "global.db-journal").exists()  # SQLite's backup, not the files
+    with contextlib.closing(sqlite3.connect(copied / "global.db")) as database:
+        assert database.execute("select uri from records").fetchall() == [("book/01-one.md",)]
     assert (copy / "_build" / ".inputs-fingerprint").read_text() == "{}\n"
     monkeypatch.setattr(rehearse, "ROOT", tmp_path / "fresh clone")
     assert rehearse.restore_cache(tmp_path / "other copy") == []
