@@ -30,7 +30,8 @@ $(STAMP): requirements.txt pyproject.toml
 # offline settings of offline.env (and so do the prerequisites they build: make test's book and
 # student; make check builds nothing, so a real-model book built before it stays as it is).
 OFFLINE := $(shell grep -E '^[A-Z_]+=' offline.env)
-$(foreach setting,$(OFFLINE),$(eval test test-pytest test-rehearsal check golden offline-env: export $(setting)))
+TESTS := test test-pytest test-rehearsal check golden offline-env
+$(foreach setting,$(OFFLINE),$(eval $(TESTS): export $(setting)))
 
 book: $(STAMP)
 	$(call timed,book) $(BIN)/python -m tools.book.build_book $(if $(MODEL),--model $(MODEL))
@@ -74,27 +75,30 @@ format: $(STAMP)
 PYTEST := $(BIN)/python -m pytest -n logical --dist loadfile --no-loadscope-reorder
 
 # Beside pytest, the semester script against the loopback stand-ins with small weights (its own
-# copy of the repository, venv, ports and caches): the build's real-model branches, in every run
-# of CI. The two are independent, so they run side by side (-j2), each one's output printed
-# whole when it ends (-Otarget): the rehearsal needs only the book's execution cache and starts
-# once the book is built; each one's serial stretches (stand-ins, Sphinx, xelatex, pytest's last
-# long file) fill the other's idle core.
+# copy of the repository, venv, ports and caches; of this checkout it copies the book's execution
+# cache): the build's real-model branches, in every run of CI. It starts once the book is built
+# (make -j2), so that each one's serial stretches (stand-ins, Sphinx, xelatex, pytest's last long
+# file) fill the other's idle core. pytest prints as it goes; the rehearsal writes
+# _build/rehearsal-fast.log (tail -f it), printed whole when it ends. The table comes last,
+# whichever failed.
 test: STAGES := _build/stages.tsv
 test: stages-start
-	$(MAKE) -j2 -Otarget --no-print-directory test-pytest test-rehearsal STAGES=$(STAGES)
-	@$(PYTHON) -m tools.stages --log $(STAGES) --table
+	$(MAKE) -j2 --no-print-directory test-pytest test-rehearsal STAGES=$(STAGES); \
+		status=$$?; $(PYTHON) -m tools.stages --log $(STAGES) --table; exit $$status
 
 test-pytest: book student pdf publish lint lock-check chromium
 	$(call timed,pytest) $(PYTEST) tests book --nbval-build \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg
 
 # chromium and TeX first: the rehearsal's make check would install them too, and two apt-gets
-# at once fail on dpkg's lock. A third of the cores for its chapters' kernels: beside pytest's
-# workers (each a thread per its share), a kernel spinning two threads on two cores runs several
-# times slower (tests/conftest.py).
+# at once fail on dpkg's lock. A third of the cores (one at least) for its chapters' kernels:
+# beside pytest's workers, a kernel spinning two threads on two cores runs several times slower
+# (tests/conftest.py).
+REHEARSAL_LOG := _build/rehearsal-fast.log
 test-rehearsal: book chromium tex
-	$(call timed,rehearsal) $(MAKE) rehearsal-fast \
-		THREADS=$(shell n=$$(nproc); echo $$(( n / 3 > 0 ? n / 3 : 1 )))
+	$(call timed,rehearsal) sh -c '$(MAKE) rehearsal-fast \
+		THREADS=$(shell n=$$(nproc); echo $$(( n / 3 > 0 ? n / 3 : 1 ))) \
+		> $(REHEARSAL_LOG) 2>&1; status=$$?; cat $(REHEARSAL_LOG); exit $$status'
 
 stages-start:
 	$(PYTHON) -m tools.stages --log $(STAGES) --start
@@ -111,7 +115,8 @@ offline-env:
 	@for name in $(foreach setting,$(OFFLINE),$(firstword $(subst =, ,$(setting)))); do \
 		echo "$$name=$$(printenv $$name)"; done
 
-# After TeX (order only): one apt-get at a time under make -j (test runs so).
+# After TeX (order only; so `make chromium` installs TeX too): one apt-get at a time under
+# make -j, as make test runs.
 chromium: | tex
 	$(call timed,chromium install) tools/book/install_chromium.sh
 

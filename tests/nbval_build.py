@@ -62,9 +62,11 @@ def executed_cells(reference: Path, build: Path) -> list:
     from jupyter_cache import get_cache
 
     chapter = f"book/{reference.stem}"
-    stamp = build / ".inputs-fingerprint"
-    built = json.loads(stamp.read_text()) if stamp.is_file() else {}
-    if built.get(chapter) != current_fingerprints().get(chapter):
+    try:
+        built = json.loads((build / ".inputs-fingerprint").read_text())
+    except (OSError, ValueError):
+        built = None
+    if not isinstance(built, dict) or built.get(chapter) != current_fingerprints().get(chapter):
         pytest.fail(
             f"{chapter}: the build's outputs are missing or stale (what the chapter reads "
             "changed since it executed): run `make book` (make test does), then this",
@@ -72,6 +74,8 @@ def executed_cells(reference: Path, build: Path) -> list:
         )
     page = reference.with_suffix(".md")
     try:
+        if not (build / ".jupyter_cache").is_dir():  # (get_cache would make an empty one)
+            raise KeyError(page)
         cache = get_cache(build / ".jupyter_cache")
         _, notebook = cache.merge_match_into_notebook(jupytext.read(page))
     except KeyError:
@@ -120,6 +124,8 @@ class BuiltCell(IPyNbCell):
                 "the build executed other code here: book/*.ipynb is not paired with its .md "
                 "(tests/test_pairing.py), or the book is older than the chapter"
             )
+        if executed[self.cell_num].execution_count is None:  # nbval would have run it
+            self.raise_cell_error("the build did not execute this cell (skip-execution?)")
         outputs = coalesce_streams(copy.deepcopy(executed[self.cell_num].outputs))
         errors = [output for output in outputs if output.output_type == "error"]
         if errors and not self.options["check_exception"]:

@@ -72,9 +72,10 @@ def test_planted_change_in_the_power_rule_fails_nbval(tmp_path):
 def run_nbval_build(build: Path, *notebooks: Path):
     """`pytest --nbval-build` (tests/nbval_build.py) on `notebooks`, against `build`'s outputs,
     under the offline settings make test's build ran with."""
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-build",
-               "--nbval-build-dir", str(build), "--nbval-sanitize-with",
-               "tests/nbval_sanitize.cfg", *map(str, notebooks)]  # fmt: skip
+    # -c: the project's settings (the plugin among them) for notebooks outside the repository
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+               "-c", str(ROOT / "pyproject.toml"), "--nbval-build", "--nbval-build-dir", str(build),
+               "--nbval-sanitize-with=tests/nbval_sanitize.cfg", *map(str, notebooks)]  # fmt: skip
     environment = unwatched_environment(**settings.offline())
     return subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True)
 

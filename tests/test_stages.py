@@ -49,7 +49,7 @@ def test_stages_side_by_side_are_marked_and_the_total_is_the_runs_wall(tmp_path)
     log = tmp_path / "stages.tsv"
     subprocess.run([*STAGES, "--log", log, "--start"], cwd=ROOT, env=ENV, check=True)
     both = [
-        subprocess.Popen([*STAGES, "--log", log, name, "--", "sleep", "1.5"], cwd=ROOT, env=ENV)
+        subprocess.Popen([*STAGES, "--log", log, name, "--", "sleep", "3"], cwd=ROOT, env=ENV)
         for name in ("pytest", "rehearsal")
     ]
     assert [process.wait() for process in both] == [0, 0]
@@ -60,22 +60,25 @@ def test_stages_side_by_side_are_marked_and_the_total_is_the_runs_wall(tmp_path)
     assert rows["pytest"][3] == rows["rehearsal"][3] == "  side by side"
     assert rows["lint"][3] == ""
     assert rows["total"][4] == "start to end"
-    assert 1.5 <= int(rows["total"][1]) < int(rows["pytest"][1]) + int(rows["rehearsal"][1])
+    assert 3 <= int(rows["total"][1]) < int(rows["pytest"][1]) + int(rows["rehearsal"][1])
 
 
 @pytest.mark.environment  # starts make
 def test_make_test_times_every_stage_and_prints_the_table(tmp_path):
     """make -n: the commands make test would run, each stage's behind the timer once. (make -n
-    still runs the lines that start a make, timer and all: into a log of this test's own, not
-    the table of a make test that may be running this test.)"""
-    commands = run_make("-n", "test", f"STAGES={tmp_path / 'stages.tsv'}")
+    still runs the lines that start a make, timer and all: into logs of this test's own, not
+    those of a make test that may be running this test.)"""
+    logs = [f"STAGES={tmp_path / 'stages.tsv'}", f"REHEARSAL_LOG={tmp_path / 'rehearsal.log'}"]
+    commands = run_make("-n", "test", *logs)
     timed = re.findall(r'tools\.stages --log \S+ "([^"]+)" -- ', commands)
-    assert "_build/stages.tsv" not in commands
+    assert "_build/stages.tsv" not in commands and "_build/rehearsal" not in commands
     for stage in ("book", "student edition", "PDFs", "publish", "lint", "lock check", "pytest",
                   "rehearsal", "chromium install", "TeX install"):  # fmt: skip
         assert stage in timed, f"make test does not time {stage!r}"
-    assert commands.rstrip().endswith("--table")
-    assert re.search(r'"pytest" -- \S+python -m pytest .*--nbval', commands, re.S)
-    assert re.search(r'"rehearsal" -- make .*rehearsal-fast', commands)
+    # pytest beside the rehearsal, then the table whichever failed
+    side_by_side = r"make -j2 .*test-pytest test-rehearsal.*\n.*tools\.stages .*--table; exit"
+    assert re.search(side_by_side, commands)
+    assert re.search(r'"pytest" -- \S+python -m pytest .*--nbval-build', commands, re.S)
+    assert re.search(r'"rehearsal" -- .*make rehearsal-fast', commands)
     # outside make test the recipes run as written
     assert "tools.stages" not in run_make("-n", "lint")

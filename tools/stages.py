@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 START = "#start"
+OVERLAP = 1.0  # seconds: make starting one stage as the last ends is not "side by side"
 
 
 def run(log: Path, name: str, command: list[str]) -> int:
@@ -34,7 +35,7 @@ def run(log: Path, name: str, command: list[str]) -> int:
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("a") as rows:  # one short write: rows from side-by-side stages never mix
-        rows.write(f"{name}\t{wall:.1f}\t{cpu:.1f}\t{returncode}\t{began:.1f}\n")
+        rows.write(f"{name}\t{wall:.3f}\t{cpu:.1f}\t{returncode}\t{began:.3f}\n")
     if returncode:
         print(table(log), file=sys.stderr)
     return returncode
@@ -69,9 +70,9 @@ def table(log: Path) -> str:
         if returncode != "0":
             failed.add(name)
 
-    def beside(name: str) -> bool:  # a row of another stage ran while this one did
+    def beside(name: str) -> bool:  # another stage ran a second or more while this one did
         return any(
-            a < d and c < b
+            min(b, d) - max(a, c) >= OVERLAP
             for other, theirs in spans.items() if other != name
             for a, b in spans.get(name, []) for c, d in theirs
         )  # fmt: skip
