@@ -81,9 +81,11 @@ PYTEST := $(BIN)/python -m pytest -n logical --dist loadfile --no-loadscope-reor
 # file) fill the other's idle core. pytest prints as it goes; the rehearsal writes
 # _build/rehearsal-fast.log (tail -f it), printed whole when it ends. The table comes last,
 # whichever failed.
-test: STAGES := _build/stages.tsv
+# (STAGES for each target, never on the sub-make's command line: make would export it to every
+# recipe, and the tests' own makes would time themselves into this table.)
+test test-pytest test-rehearsal: STAGES := _build/stages.tsv
 test: stages-start
-	$(MAKE) -j2 --no-print-directory test-pytest test-rehearsal STAGES=$(STAGES); \
+	$(MAKE) -j2 --no-print-directory test-pytest test-rehearsal; \
 		status=$$?; $(PYTHON) -m tools.stages --log $(STAGES) --table; exit $$status
 
 test-pytest: book student pdf publish lint lock-check chromium

@@ -4,6 +4,7 @@ the build disagrees with, and refuse outputs older than what the chapter reads."
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -120,3 +121,27 @@ def test_a_stale_build_is_never_compared(html_dir, tmp_path):
     assert result.returncode == 1, result.stdout[-3000:]
     assert "book/02-softmax: the build's outputs are missing or stale" in result.stdout
     assert "run `make book`" in result.stdout and " passed" not in result.stdout
+
+
+def test_the_sanitizer_forgets_only_how_random_small_was_chosen():
+    """make book runs the course default, auto, which falls back to random-small offline and
+    says why; the references pin random-small (offline.env). nbval's sanitizer removes that
+    reason, and nothing else, from the notice (dlbook.notice), as both are rendered."""
+    from nbval.plugin import get_sanitize_patterns
+
+    from dlbook import models, notice
+
+    patterns = get_sanitize_patterns((ROOT / "tests" / "nbval_sanitize.cfg").read_text())
+
+    def sanitized(text: str) -> str:
+        for regex, replacement in patterns:
+            text = re.sub(regex, replacement, text)
+        return text
+
+    why = f"{models.DEFAULT_MODEL_ID} is neither cached nor reachable"  # models.auto_choice
+    pinned = models.LoadedModel(None, "random-small", models.CONFIG_SETS["random-small"])
+    fallen_back = models.LoadedModel(None, "random-small", pinned.source, why)
+    assert why in notice.banner(fallen_back).data  # (or the sanitizer tests nothing)
+    assert sanitized(notice.banner(fallen_back).data) == notice.banner(pinned).data
+    real = models.LoadedModel(None, "real", models.DEFAULT_MODEL_ID, "downloaded from the hub")
+    assert sanitized(notice.banner(real).data) == notice.banner(real).data
