@@ -15,7 +15,6 @@ test_nbval_planted.py runs it, a kernel and all).
 
 import copy
 import functools
-import json
 from collections import defaultdict
 from pathlib import Path
 
@@ -61,12 +60,11 @@ def executed_cells(reference: Path, build: Path) -> list:
     import jupytext  # here, not on import: every pytest run loads this plugin
     from jupyter_cache import get_cache
 
+    from tools.book.build_book import built_stamp
+
     chapter = f"book/{reference.stem}"
-    try:
-        built = json.loads((build / ".inputs-fingerprint").read_text())
-    except (OSError, ValueError):
-        built = None
-    if not isinstance(built, dict) or built.get(chapter) != current_fingerprints().get(chapter):
+    built = built_stamp(build) or {}
+    if built.get(chapter) != current_fingerprints().get(chapter):
         pytest.fail(
             f"{chapter}: the build's outputs are missing or stale (what the chapter reads "
             "changed since it executed): run `make book` (make test does), then this",

@@ -144,12 +144,12 @@ def test_stale_chapters_lose_their_cached_outputs_and_doctrees_only(tmp_path):
     cache.cache_notebook_bundle(CacheBundleIn(earlier, uri="book/02-two"), check_validity=False)
     stamp = build_dir / ".inputs-fingerprint"
     stamp.write_text(build_book.stamp_text(current))
-    assert build_book.forget_stale_outputs(build_dir, current, root) == []
+    assert build_book.forget_stale_outputs(build_dir, current) == []
     assert len(cache.list_cache_records()) == 5
 
     write("code/dlbook/gamma.py", "STEP = 2\n")(root)
     now = chapter_inputs.fingerprints(root, settings=OFFLINE)
-    assert build_book.forget_stale_outputs(build_dir, now, root) == ["book/02-two"]
+    assert build_book.forget_stale_outputs(build_dir, now) == ["book/02-two"]
     assert sorted(r.uri for r in cache.list_cache_records()) == [
         "book/01-one", "book/03-three", "book/04-four"
     ]  # fmt: skip
@@ -158,7 +158,7 @@ def test_stale_chapters_lose_their_cached_outputs_and_doctrees_only(tmp_path):
     ]  # fmt: skip
     # until a build vouches for it, the chapter stays stale: a failed build leaves it so
     assert "book/02-two" not in json.loads(stamp.read_text())
-    assert build_book.forget_stale_outputs(build_dir, now, root) == ["book/02-two"]
+    assert build_book.forget_stale_outputs(build_dir, now) == ["book/02-two"]
 
 
 def test_a_stamp_of_the_old_form_drops_every_output(tmp_path):
@@ -167,5 +167,5 @@ def test_a_stamp_of_the_old_form_drops_every_output(tmp_path):
         (build_dir / folder).mkdir(parents=True)
     (build_dir / ".inputs-fingerprint").write_text("0123abcd")  # one hash for the whole book
     current = {"book/01-one": "a"}
-    assert build_book.forget_stale_outputs(build_dir, current, tmp_path) == ["all"]
+    assert build_book.forget_stale_outputs(build_dir, current) == ["all"]
     assert sorted(p.name for p in build_dir.iterdir()) == ["html"]

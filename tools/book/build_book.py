@@ -58,15 +58,22 @@ def stamp_text(current: dict[str, str]) -> str:
     return json.dumps(current, indent=1, sort_keys=True) + "\n"
 
 
-def forget_stale_outputs(build_dir: Path, current: dict[str, str], root: Path = ROOT) -> list[str]:
+def built_stamp(build_dir: Path) -> dict[str, str] | None:
+    """What each chapter read when the build in `build_dir` executed it (its stamp); None when
+    there is no stamp per chapter (none at all, or the old one-hash form)."""
+    try:
+        built = json.loads((build_dir / ".inputs-fingerprint").read_text())
+    except (OSError, ValueError):
+        return None
+    return built if isinstance(built, dict) else None
+
+
+def forget_stale_outputs(build_dir: Path, current: dict[str, str]) -> list[str]:
     """Drop the executed outputs that `current` (chapter_inputs.fingerprints) does not vouch for;
     return the chapters that will execute again ("all" when the whole cache went)."""
     stamp = build_dir / ".inputs-fingerprint"
-    try:
-        built = json.loads(stamp.read_text())
-    except (OSError, ValueError):
-        built = None
-    if not isinstance(built, dict):
+    built = built_stamp(build_dir)
+    if built is None:
         # Without a stamp per chapter we cannot vouch for an existing cache.
         for leftover in (".jupyter_cache", ".doctrees", "jupyter_execute"):
             shutil.rmtree(build_dir / leftover, ignore_errors=True)

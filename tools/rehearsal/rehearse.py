@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 
 from tools import settings, snapshot
@@ -80,9 +81,12 @@ def restore_cache(book: Path) -> list[str]:
             # journal that may vanish mid-copy
             shutil.copytree(source, target, ignore=shutil.ignore_patterns("*.db", "*-journal"))
             for database in source.glob("*.db"):
-                read, write = sqlite3.connect(database), sqlite3.connect(target / database.name)
-                read.backup(write)
-                read.close(), write.close()
+                copied = target / database.name
+                with (
+                    closing(sqlite3.connect(database)) as read,
+                    closing(sqlite3.connect(copied)) as write,
+                ):
+                    read.backup(write)
         elif source.is_file():
             shutil.copy2(source, target)
         else:
