@@ -1,7 +1,6 @@
 """The build itself: failing cells and unknown citations fail it (a change in code/
 re-executes the chapters that read it: test_chapter_inputs.py)."""
 
-import os
 import re
 import shutil
 import subprocess
@@ -10,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, chapters
+from helpers import ROOT, chapters, unwatched_environment
 from tools import settings as tools_settings
 from tools.book import build_book
 
@@ -25,7 +24,6 @@ HEADER = (
 )
 
 
-@pytest.mark.environment
 @pytest.mark.parametrize(
     ("body", "timeout", "cause"),
     [
@@ -41,11 +39,12 @@ HEADER = (
     ],
     ids=["failing cell", "unknown citation", "slow cell", "bad timeout"],
 )
-def test_the_build_fails_loudly(tmp_path, monkeypatch, body, timeout, cause):
-    if timeout is None:
-        monkeypatch.delenv("DLBOOK_CELL_TIMEOUT", raising=False)
-    else:
-        monkeypatch.setenv("DLBOOK_CELL_TIMEOUT", timeout)
+def test_the_build_fails_loudly(tmp_path, body, timeout, cause):
+    """(The build gets make test's settings and no other: the same answer under the rehearsal's
+    make check, which leaves this test to make test's pytest.)"""
+    env = unwatched_environment(**tools_settings.offline())
+    if timeout is not None:
+        env["DLBOOK_CELL_TIMEOUT"] = timeout
     book = tmp_path / "book"
     book.mkdir()
     shutil.copy(ROOT / "_config.yml", book)
@@ -55,6 +54,7 @@ def test_the_build_fails_loudly(tmp_path, monkeypatch, body, timeout, cause):
     (book / "broken.md").write_text(HEADER + "# Broken\n\n" + body)
     result = subprocess.run(
         [str(JUPYTER_BOOK), "build", str(book), "-W"],
+        env=env,
         capture_output=True,
         text=True,
     )
@@ -123,13 +123,13 @@ def test_auto_on_an_offline_cpu_is_the_same_build_as_random_small(tmp_path, monk
     assert build_book.resolved_settings() != settings["auto"]
 
 
-@pytest.mark.environment
 def test_a_build_that_asks_for_cuda_without_one_stops_at_once(tmp_path):
+    """(make test's settings but the device: see test_the_build_fails_loudly.)"""
     import torch
 
     if torch.cuda.is_available():
         pytest.skip("this machine has a usable GPU")
-    env = {**os.environ, "DLBOOK_DEVICE": "cuda"}
+    env = unwatched_environment(**tools_settings.offline() | {"DLBOOK_DEVICE": "cuda"})
     command = [sys.executable, "-m", "tools.book.build_book", "--output", str(tmp_path)]
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1

@@ -194,6 +194,14 @@ def test_the_fast_rehearsal_runs_every_marked_test():
     ignored = [w.split("=", 1)[1] for w in words if w.startswith("--ignore=")]
     for name in ignored:
         assert "mark.environment" not in (ROOT / name).read_text(), name
+    for node in [w.split("=", 1)[1] for w in words if w.startswith("--deselect=")]:
+        path, name = node.split("::")
+        tree = ast.parse((ROOT / path).read_text())
+        [function] = [f for f in tree.body if isinstance(f, ast.FunctionDef) and f.name == name]
+        module = [ast.unparse(a) for a in tree.body if isinstance(a, ast.Assign)
+                  and "pytestmark" in ast.unparse(a.targets[0])]  # fmt: skip
+        marks = [ast.unparse(d) for d in function.decorator_list] + module
+        assert not [m for m in marks if "mark.environment" in m], node
 
 
 @pytest.mark.environment  # runs make, as the rehearsal's build does
@@ -215,3 +223,17 @@ def test_the_rehearsals_make_check_is_a_sub_make_however_it_was_started(
     lines = printed.stdout.splitlines()
     assert lines[0] == f"make[1]: Entering directory '{ROOT}'" and lines[1].split()[0] == "w"
     assert "w" not in run_make(*probe).split()[0]  # the tests' helper: make on its own
+
+
+def test_a_venvs_making_gets_none_of_the_watched_variables(monkeypatch):
+    """tools/student/venv.install_environment: what uv and `python -m venv` get when the grader
+    makes its venv (test_grading.py exempts it from the check on that ground)."""
+    from tools.student import venv
+
+    environment_marker.exempt(venv.install_environment)
+    for prefix in environment_marker.WATCHED:
+        monkeypatch.setenv(prefix + "PLANTED", "1")
+    monkeypatch.setenv("UV_CACHE_DIR", "/uv-cache")
+    env = venv.install_environment()
+    assert [name for name in env if environment_marker.watched(name)] == []
+    assert env["UV_CACHE_DIR"] == "/uv-cache"

@@ -13,12 +13,47 @@ import sys
 import nbformat
 import pytest
 
+import environment_marker
 import grading_cases as cases
-from helpers import ROOT
+from helpers import ROOT, unwatched_environment
 
-# kernels that import the model stack; the releases keep the built book's outputs; the
-# grading environment's home (DLBOOK_GRADING_HOME) and nbgrader's processes are the environment's
-pytestmark = [pytest.mark.slow, pytest.mark.book, pytest.mark.environment]
+# kernels that import the model stack; the releases keep the built book's outputs. No answer
+# here depends on the environment the tests run in, so the fast rehearsal leaves this file to
+# make test's pytest, as it leaves the published notebooks: the kernels' environments are built
+# from nothing (kernel.base_env), the grading venv is made without the book's settings, the
+# servers and commands started here get none of them, and the grading venv's place is pinned.
+pytestmark = [pytest.mark.slow, pytest.mark.book]
+
+
+@environment_marker.exempt  # where the grading venv is kept changes no grade
+def inherited_grading_home() -> str:
+    from tools.grading import kernel
+
+    return str(kernel.home())
+
+
+@pytest.fixture(scope="module", autouse=True)
+def grading_home():
+    """DLBOOK_GRADING_HOME, set to where it is (the venv takes a minute to make): what the
+    module's fixtures and tests read is what they set, not what the environment says."""
+    from nbgrader import api
+
+    from tools.student import venv
+
+    # uv, making the grading venv, gets none of the settings the check watches
+    # (test_grading_units proves it); nbgrader asks the `alembic` command its schema's version,
+    # a fact of the installed nbgrader that no setting changes
+    environment_marker.exempt(venv.install_environment)
+    environment_marker.exempt(api.get_alembic_version)
+    with pytest.MonkeyPatch.context() as patch:
+        home = inherited_grading_home()
+        patch.setenv("DLBOOK_GRADING_HOME", home)
+        yield home
+
+
+@pytest.fixture(autouse=True)
+def _each_test_sets_the_grading_home(grading_home, monkeypatch):
+    monkeypatch.setenv("DLBOOK_GRADING_HOME", grading_home)
 
 
 # make test runs a pytest worker per core: this file's share, but two grading workers at least,
@@ -322,7 +357,7 @@ def test_the_gradebook_holds_what_the_csv_says(graded):
         cwd=graded["folder"],
         check=True,
         capture_output=True,
-        env=os.environ | {"PATH": bin_ + os.pathsep + os.environ["PATH"]},
+        env=unwatched_environment(PATH=bin_ + os.pathsep + os.environ["PATH"]),
     )
     with open(out, newline="") as file:
         exported = {
@@ -482,7 +517,7 @@ def test_a_ta_grades_the_written_answers_in_nbgraders_formgrader(graded):
         [os.path.join(bin_, "jupyter"), "server", "--no-browser", "--allow-root",
          f"--port={port}", "--ServerApp.ip=127.0.0.1", "--ServerApp.token=ta"],
         cwd=graded["folder"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env=os.environ | {"PATH": bin_ + os.pathsep + os.environ["PATH"]},
+        env=unwatched_environment(PATH=bin_ + os.pathsep + os.environ["PATH"]),
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}/formgrader"
 

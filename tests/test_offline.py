@@ -10,7 +10,7 @@ import subprocess
 import pytest
 import yaml
 
-from helpers import ROOT, fake_hub, run_make, run_python
+from helpers import ROOT, fake_hub, run_make, run_python, unwatched_environment
 from tools import settings
 
 OFFLINE = settings.offline()
@@ -132,19 +132,17 @@ def test_ci_workflow_adds_them_to_every_step(tmp_path):
 
 
 def probe(chosen: dict[str, str], hub: str, tmp_path) -> dict:
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DLBOOK_", "HF_"))},
-        **chosen,
-        "HF_ENDPOINT": hub,  # the stand-in answers where the real hub would
-        "HF_HOME": str(tmp_path / "hf"),  # nothing cached
-        "DLBOOK_DATA": str(tmp_path / "data"),
-    }
+    env = unwatched_environment(  # none of the settings but those given: the same answer
+        **chosen,  # under make test and the rehearsal's make check
+        HF_ENDPOINT=hub,  # the stand-in answers where the real hub would
+        HF_HOME=str(tmp_path / "hf"),  # nothing cached
+        DLBOOK_DATA=str(tmp_path / "data"),
+    )
     result = run_python(PROBE, env, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.environment
 @pytest.mark.slow  # a fresh interpreter importing diffusers: ~12 s on 2 cores
 def test_make_test_settings_never_reach_an_answering_hub(tmp_path):
     with fake_hub() as (hub, requests):

@@ -1,15 +1,13 @@
 """dlbook.pretrained: trained weights by hub id or folder, with today's arguments, and every
 failure named (gated, unknown, unreachable, not cached, a folder without model_index.json)."""
 
-import os
-
 import httpx2
 import pytest
 import torch
 from huggingface_hub import errors
 
 from dlbook import hub, pretrained
-from helpers import fake_hub, run_python
+from helpers import fake_hub, run_python, unwatched_environment
 
 
 def test_folder_without_model_index_is_a_clear_error(tmp_path):
@@ -83,7 +81,6 @@ def test_missing_from_cache_without_download_is_a_clear_error():
         pretrained.pretrained_pipeline("dlbook-tests/never-cached", "cpu", local_files_only=True)
 
 
-@pytest.mark.environment
 @pytest.mark.slow  # a fresh interpreter importing diffusers: ~12 s on 2 cores
 def test_empty_hf_token_means_no_token(monkeypatch):
     """An unset Actions secret arrives as HF_TOKEN="": the hub must be asked without a token
@@ -96,13 +93,8 @@ def test_empty_hf_token_means_no_token(monkeypatch):
             "except pretrained.ModelLoadError as error:\n"
             "    print('ModelLoadError:', error)\n"
         )
-        env = {
-            **os.environ,
-            "HF_TOKEN": "",
-            "HF_ENDPOINT": hub,
-            "HF_HUB_OFFLINE": "0",
-        }
-        env.pop("HF_HOME", None)
+        # none of the settings but these: the hub's default cache, as on a reader's machine
+        env = unwatched_environment(HF_TOKEN="", HF_ENDPOINT=hub, HF_HUB_OFFLINE="0")
         result = run_python(script, env, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.startswith("ModelLoadError: ") and "no-such-model" in result.stdout

@@ -4,14 +4,13 @@ nothing half-written. (`make rehearsal-fast`, part of make test, runs the whole 
 against them.)"""
 
 import json
-import os
 import time
 import zipfile
 
 import pytest
 
 from dlbook import data, downloads
-from helpers import run_python
+from helpers import run_python, unwatched_environment
 from tools import settings
 from tools.rehearsal.standins import course, hub, weights
 
@@ -122,7 +121,6 @@ for name, model, token in cases:
 """
 
 
-@pytest.mark.environment  # its interpreter gets this environment, less HF_*
 @pytest.mark.slow  # a fresh interpreter importing diffusers, and a small SD written and served
 def test_the_hubs_refusals_and_a_stalled_download_are_named_within_seconds(
     tmp_path, record_property
@@ -142,12 +140,11 @@ def test_the_hubs_refusals_and_a_stalled_download_are_named_within_seconds(
         ("granted", MODEL, granted),
     ]
     with hub.LoopbackHub(repos) as loopback:
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("HF_")},
-            "HF_ENDPOINT": loopback.url,
-            "HF_HOME": str(tmp_path / "hf"),
-            "HF_HUB_DOWNLOAD_TIMEOUT": "2",
-        }
+        env = unwatched_environment(  # none of the settings but these (and the token, below)
+            HF_ENDPOINT=loopback.url,
+            HF_HOME=str(tmp_path / "hf"),
+            HF_HUB_DOWNLOAD_TIMEOUT="2",
+        )
         result = run_python(CASES.replace("sys.argv[1]", repr(json.dumps(cases))), env, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     outcomes = {name: (outcome, seconds, left) for name, outcome, seconds, left in map(

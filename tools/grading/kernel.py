@@ -94,7 +94,8 @@ def environment(root: Path = ROOT, log=print) -> Environment:
             )
             shutil.copy(root / "pyproject.toml", tree / "pyproject.toml")
             (tree / "README.md").write_text("dlbook\n")
-            student_venv.create(folder / "venv", f"{tree}[diffusion]", "ipykernel")
+            venv_env = student_venv.install_environment()  # no setting of the book's
+            student_venv.create(folder / "venv", f"{tree}[diffusion]", "ipykernel", env=venv_env)
         environment = Environment(folder)
         prepare_caches(environment)
         write_kernel_spec(environment)

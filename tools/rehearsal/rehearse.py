@@ -41,8 +41,15 @@ RESTORED = ("_build/.jupyter_cache", "_build/.doctrees", "_build/jupyter_execute
 # the published tree) and those whose answer depends on the environment they run in
 # (`environment`: make's invocation, the variables, the caches the build filled; an unmarked
 # one fails, tests/environment_marker.py); not the rest of the package's, nor the published
-# notebooks, which run offline whatever the book was built with: make test's pytest runs those.
-FAST_CHECK = '-m "book or environment" --ignore=tests/test_student_notebooks.py'
+# notebooks and the grader's class of notebooks, which run in kernels of their own, offline,
+# whatever the book was built with (their releases' outputs are make publish's, which the
+# rehearsal's test_publish reads): make test's pytest runs those.
+# Nor the builds of planted books that test_build.py runs with make test's settings alone.
+FAST_CHECK = (
+    '-m "book or environment" --ignore=tests/test_student_notebooks.py '
+    "--ignore=tests/test_grading.py --deselect=tests/test_build.py::test_the_build_fails_loudly "
+    "--deselect=tests/test_build.py::test_a_build_that_asks_for_cuda_without_one_stops_at_once"
+)
 # How a make hands its invocation down to a make run inside it (flags: `w` prints "Entering
 # directory" lines; overrides; the level). The build gets none of this process's: it runs as
 # `make rehearsal` runs it, its make check a sub-make, however the rehearsal was started.
