@@ -33,6 +33,7 @@ def run_nbval(pythonpath: str | None):
         "-m",
         "pytest",
         "-q",
+        "-n0",  # one notebook: no workers
         "-p",
         "no:cacheprovider",
         "--nbval",
@@ -74,7 +75,7 @@ def run_nbval_build(build: Path, *notebooks: Path):
     """`pytest --nbval-build` (tests/nbval_build.py) on `notebooks`, against `build`'s outputs,
     under the offline settings make test's build ran with."""
     # -c: the project's settings (the plugin among them) for notebooks outside the repository
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+    command = [sys.executable, "-m", "pytest", "-q", "-n0", "-p", "no:cacheprovider",
                "-c", str(ROOT / "pyproject.toml"), "--nbval-build", "--nbval-build-dir", str(build),
                "--nbval-sanitize-with=tests/nbval_sanitize.cfg", *map(str, notebooks)]  # fmt: skip
     environment = unwatched_environment(**settings.offline())
