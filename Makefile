@@ -107,7 +107,8 @@ stages-start:
 
 # Everything but nbval, against the book already in _build/html: for builds with the real model,
 # whose outputs differ from the offline references by design (.github/workflows/book.yml).
-# CHECK_ARGS narrows it (make rehearsal-fast: only the tests that read the built book).
+# CHECK_ARGS narrows it (make rehearsal-fast: the tests that read the built book or depend on
+# the environment, tools/rehearsal/rehearse.py's FAST_CHECK).
 check: lint chromium tex
 	$(PYTEST) tests $(CHECK_ARGS)
 

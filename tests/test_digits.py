@@ -12,6 +12,7 @@ import torch
 from dlbook import diffusion, digits, models, notice, pretrained
 from dlbook.tokenizer import clip_tokenizer
 from helpers import ROOT, unwatched_environment
+from tools import settings
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +118,7 @@ def test_training_script_smoke(tmp_path, monkeypatch):
         # this worker's share of the cores (conftest.py), not the reference machine's two
         + ["--threads", str(torch.get_num_threads()), "--out", str(tmp_path)],
         cwd=ROOT,
-        env=unwatched_environment(),  # none of the settings: the same run anywhere
+        env=unwatched_environment(**settings.offline()),  # make test's settings alone
         capture_output=True,
         text=True,
         timeout=300,

@@ -21,8 +21,14 @@ from helpers import ROOT, unwatched_environment
 # here depends on the environment the tests run in, so the fast rehearsal leaves this file to
 # make test's pytest, as it leaves the published notebooks: the kernels' environments are built
 # from nothing (kernel.base_env), the grading venv is made without the book's settings, the
-# servers and commands started here get none of them, and the grading venv's place is pinned.
+# server and commands the tests start get none of them, and the grading venv's place is
+# pinned. (The grader's spawned workers and nbgrader's `alembic` inherit the environment, and
+# no check can watch them: `graded` plants settings of the rehearsal's kind in it, and the snoop
+# test proves that none reaches a kernel.)
 pytestmark = [pytest.mark.slow, pytest.mark.book]
+# What `graded` plants in the grader's environment: the rehearsal sets such names.
+PLANTED = {"HF_TOKEN": "hf_planted", "HF_HOME": "/planted/hf",
+           "DLBOOK_REHEARSAL_ARCHIVE": "http://127.0.0.1:9/coco_humans.zip 1 planted"}  # fmt: skip
 
 
 @environment_marker.exempt  # where the grading venv is kept changes no grade
@@ -40,9 +46,9 @@ def grading_home():
 
     from tools.student import venv
 
-    # uv, making the grading venv, gets none of the settings the check watches
-    # (test_grading_units proves it); nbgrader asks the `alembic` command its schema's version,
-    # a fact of the installed nbgrader that no setting changes
+    # uv, making the grading venv, gets none of the settings the check watches (test_environment
+    # proves it); nbgrader asks the `alembic` command its schema's version, a fact of the
+    # installed nbgrader that no setting changes
     environment_marker.exempt(venv.install_environment)
     environment_marker.exempt(api.get_alembic_version)
     with pytest.MonkeyPatch.context() as patch:
@@ -72,11 +78,13 @@ KERNEL_ENVIRONMENT = {
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory, html_dir):
+def course(tmp_path_factory, html_dir, grading_home):
     from tools.grading import assignments, course
 
     folder = tmp_path_factory.mktemp("course") / "assignments"
-    assignments.make(folder, workers(), log=lambda line: None)
+    with pytest.MonkeyPatch.context() as patch:  # set where it is read, whichever test runs first
+        patch.setenv("DLBOOK_GRADING_HOME", grading_home)
+        assignments.make(folder, workers(), log=lambda line: None)
     return folder, course.load(folder)
 
 
@@ -158,14 +166,18 @@ def class_of(folder, loaded, root):
 
 
 @pytest.fixture(scope="module")
-def graded(course, tmp_path_factory):
+def graded(course, tmp_path_factory, grading_home):
     from tools.grading import grade
 
     folder, loaded = course
     base = tmp_path_factory.mktemp("grading")
     submissions = class_of(folder, loaded, base / "submissions")
     log = []
-    grade.grade_folder(submissions, folder, base / "grades", workers(), log=log.append)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DLBOOK_GRADING_HOME", grading_home)
+        for name, value in PLANTED.items():
+            patch.setenv(name, value)
+        grade.grade_folder(submissions, folder, base / "grades", workers(), log=log.append)
     with open(base / "grades" / "grades.csv", newline="") as file:
         rows = list(csv.DictReader(file))
     table = {(r["student"], r["assignment"], r["exercise"]): r for r in rows}
@@ -316,6 +328,7 @@ def test_nothing_secret_is_within_a_submissions_reach(graded):
     assert not [p for p in report["paths"] if str(ROOT) in p]
     # the kernel's environment: what kernel.py sets, ipykernel's own, nothing inherited
     assert set(report["environment"]) <= KERNEL_ENVIRONMENT | offline_names()
+    assert not set(PLANTED) & set(report["environment"])  # set in the grader's environment
     assert all(r["status"] in ("correct", "needs manual grading") for r in rows_of(graded, "snoop"))
 
 

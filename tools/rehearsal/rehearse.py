@@ -44,7 +44,10 @@ RESTORED = ("_build/.jupyter_cache", "_build/.doctrees", "_build/jupyter_execute
 # notebooks and the grader's class of notebooks, which run in kernels of their own, offline,
 # whatever the book was built with (their releases' outputs are make publish's, which the
 # rehearsal's test_publish reads): make test's pytest runs those.
-# Nor the builds of planted books that test_build.py runs with make test's settings alone.
+# Nor the builds of planted books that test_build.py runs with make test's settings alone. (The
+# hub probes of test_offline, test_rehearsal and test_pretrained and test_digits' training smoke
+# left it too: they give their interpreters exactly the settings they need, so they carry no
+# `environment` marker and read no build.)
 FAST_CHECK = (
     '-m "book or environment" --ignore=tests/test_student_notebooks.py '
     "--ignore=tests/test_grading.py --deselect=tests/test_build.py::test_the_build_fails_loudly "
