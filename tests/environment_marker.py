@@ -23,15 +23,21 @@ from pathlib import Path
 
 import pytest
 
+from tools.student import venv
+
 # The variables the semester script's environment sets otherwise than make test's:
 # tools/rehearsal/rehearse.py's and semester_build's (test_environment.py proves it), and make's.
-WATCHED = ("DLBOOK_", "HF_", "HUGGINGFACE_", "MAKE", "MFLAGS", "GNUMAKEFLAGS", "CHECK_ARGS")
+WATCHED = venv.BUILD_VARIABLES
 IMPORTING = "<frozen importlib._bootstrap"
 MONKEYPATCH = inspect.getfile(pytest.MonkeyPatch)
-# Code whose use of the environment is not the test's answer: functions registered by exempt()
-# (a copy without the watched variables), and the standard library's look for *_proxy
-# variables (urllib, httpx and requests run it on every connection).
-EXEMPT_CODE: set[types.CodeType] = {urllib.request.getproxies_environment.__code__}
+# Code whose use of the environment is not the test's answer: functions registered by exempt(),
+# the copy without the watched variables that venvs are made with (and children are given:
+# helpers.unwatched_environment), and the standard library's look for *_proxy variables
+# (urllib, httpx and requests run it on every connection).
+EXEMPT_CODE: set[types.CodeType] = {
+    venv.install_environment.__code__,
+    urllib.request.getproxies_environment.__code__,
+}
 
 
 def watched(name) -> bool:

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import yaml
 
-import environment_marker
 from tools.rehearsal.rehearse import MAKE_INVOCATION
 from tools.rehearsal.standins import hub, serve
+from tools.student import venv
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
@@ -98,12 +98,12 @@ def run_make(*args: str) -> str:
     return result.stdout
 
 
-@environment_marker.exempt  # the child gets none of the variables the check watches
 def unwatched_environment(**chosen: str) -> dict[str, str]:
     """This process's environment without the variables the semester build sets otherwise
-    (DLBOOK_*, HF_*, make's: environment_marker.WATCHED), and `chosen`: for a child whose answer
-    must be the same under make test and the rehearsal's make check."""
-    return {k: v for k, v in os.environ.items() if not environment_marker.watched(k)} | chosen
+    (DLBOOK_*, HF_*, make's: tools/student/venv.install_environment, which the check exempts),
+    and `chosen`: for a child whose answer must be the same under make test and the rehearsal's
+    make check."""
+    return venv.install_environment() | chosen
 
 
 def run_python(code: str, env: dict[str, str], timeout: float):

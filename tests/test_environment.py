@@ -227,10 +227,10 @@ def test_the_rehearsals_make_check_is_a_sub_make_however_it_was_started(
 
 def test_a_venvs_making_gets_none_of_the_watched_variables(monkeypatch):
     """tools/student/venv.install_environment: what uv and `python -m venv` get when the grader
-    makes its venv (test_grading.py exempts it from the check on that ground)."""
+    makes its venv, and what helpers.unwatched_environment starts from (environment_marker
+    exempts it on that ground)."""
     from tools.student import venv
 
-    environment_marker.exempt(venv.install_environment)
     for prefix in environment_marker.WATCHED:
         monkeypatch.setenv(prefix + "PLANTED", "1")
     monkeypatch.setenv("UV_CACHE_DIR", "/uv-cache")

@@ -39,22 +39,16 @@ def inherited_grading_home() -> str:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def grading_home():
-    """DLBOOK_GRADING_HOME, set to where it is (the venv takes a minute to make): what the
-    module's fixtures and tests read is what they set, not what the environment says."""
+def grading_home() -> str:
+    """Where DLBOOK_GRADING_HOME points now (the venv takes a minute to make): `course`,
+    `graded` and every test set it to that, so that what they read is what they set, not what
+    the environment says."""
     from nbgrader import api
 
-    from tools.student import venv
-
-    # uv, making the grading venv, gets none of the settings the check watches (test_environment
-    # proves it); nbgrader asks the `alembic` command its schema's version, a fact of the
-    # installed nbgrader that no setting changes
-    environment_marker.exempt(venv.install_environment)
+    # nbgrader asks the `alembic` command its schema's version, a fact of the installed
+    # nbgrader that no setting changes
     environment_marker.exempt(api.get_alembic_version)
-    with pytest.MonkeyPatch.context() as patch:
-        home = inherited_grading_home()
-        patch.setenv("DLBOOK_GRADING_HOME", home)
-        yield home
+    return inherited_grading_home()
 
 
 @pytest.fixture(autouse=True)

@@ -13,17 +13,16 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-# The book's settings, the hub's and make's: what a venv installs is the lock's, whatever they say
-# (tests/environment_marker.py watches the same names).
-NOT_FOR_INSTALLS = (
-    "DLBOOK_", "HF_", "HUGGINGFACE_", "MAKE", "MFLAGS", "GNUMAKEFLAGS", "CHECK_ARGS",
-)  # fmt: skip
+# The variables the semester build sets otherwise than make test: the book's settings, the hub's
+# and make's (tests/environment_marker.py watches them; test_environment.py proves the list
+# whole). What a venv installs is the lock's, whatever they say.
+BUILD_VARIABLES = ("DLBOOK_", "HF_", "HUGGINGFACE_", "MAKE", "MFLAGS", "GNUMAKEFLAGS", "CHECK_ARGS")
 
 
 def install_environment() -> dict[str, str]:
-    """This process's environment without NOT_FOR_INSTALLS: uv keeps what it reads (its cache
+    """This process's environment without BUILD_VARIABLES: uv keeps what it reads (its cache
     and index, proxies, certificates), and no setting of the book reaches the venv's making."""
-    return {k: v for k, v in os.environ.items() if not k.startswith(NOT_FOR_INSTALLS)}
+    return {k: v for k, v in os.environ.items() if not k.startswith(BUILD_VARIABLES)}
 
 
 def create(
